@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { META_EVENT_NAMES, META_STANDARD_EVENTS, resolveMetaEventName } from './event-names.js';
+
+describe('resolveMetaEventName', () => {
+  it('maps every seed row to a Meta standard event', () => {
+    for (const [ca, meta] of Object.entries(META_EVENT_NAMES)) {
+      expect(resolveMetaEventName(ca)).toEqual({ name: meta, standard: true });
+    }
+  });
+
+  it('sends unmapped names unchanged as custom events', () => {
+    expect(resolveMetaEventName('newsletter_opt_in')).toEqual({ name: 'newsletter_opt_in', standard: false });
+    expect(resolveMetaEventName('toString')).toEqual({ name: 'toString', standard: false });
+  });
+
+  it('honours the integrations.facebook.event_name override', () => {
+    expect(resolveMetaEventName('purchase', 'BigPurchase')).toEqual({ name: 'BigPurchase', standard: false });
+    expect(resolveMetaEventName('my_lead', 'Lead')).toEqual({ name: 'Lead', standard: true });
+  });
+
+  it('knows the 18 Meta standard events', () => {
+    expect(META_STANDARD_EVENTS.size).toBe(18);
+    expect(META_EVENT_NAMES.view_item_list).toBe('ViewContent');
+    expect(META_EVENT_NAMES.sign_up).toBe('CompleteRegistration');
+  });
+});

@@ -1,0 +1,2 @@
+export * from './event-names.js';
+export * from './tag-event.js';

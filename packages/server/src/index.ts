@@ -1,0 +1,2 @@
+export type * from "./mapping/types.js";
+export type * from "./outbox/types.js";

@@ -1,0 +1,68 @@
+import type { CapiServerEvent } from '../mapping/types.js';
+
+/**
+ * The durable queue between ingestion and delivery. At-least-once: an entry leaves the outbox only by
+ * `ack` (Meta accepted it) or `deadLetter`. Implementations: SQLite (default, `sqlite:<path>`) and
+ * Redis Streams (`redis://host:port[/db]`). The same contract tests run against both.
+ */
+export interface OutboxEntry {
+  /** Outbox-assigned id, unique within a destination. */
+  id: string;
+  destinationId: string;
+  event: CapiServerEvent;
+  /** Epoch ms when the entry was enqueued. */
+  enqueuedAt: number;
+  /** Delivery attempts so far (0 on first claim). */
+  attempts: number;
+}
+
+export interface EnqueueItem {
+  destinationId: string;
+  event: CapiServerEvent;
+}
+
+export interface DeadLetterError {
+  /** Why it was dead-lettered, e.g. `meta_rejected`, `too_old`, `retries_exhausted`. */
+  reason: string;
+  httpStatus?: number;
+  code?: number;
+  errorSubcode?: number;
+  errorUserTitle?: string;
+  errorUserMsg?: string;
+  message?: string;
+  fbtraceId?: string;
+}
+
+export interface DeadLetter {
+  id: string;
+  destinationId: string;
+  event: CapiServerEvent;
+  error: DeadLetterError;
+  attempts: number;
+  /** Epoch ms. */
+  deadLetteredAt: number;
+}
+
+export type EnqueueResult = { ok: true } | { ok: false; reason: 'outbox_full' | 'outbox_unavailable'; detail: string };
+
+export interface Outbox {
+  /** Resolves only once every item is durable (fsync'd WAL / Redis acknowledged). All or nothing. */
+  enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult>;
+  /**
+   * Leases up to `max` (≤ 1000) entries of a destination that are due. A leased entry is invisible to
+   * other claimers until `leaseMs` passes; an expired lease (crashed instance) makes it claimable again.
+   */
+  claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]>;
+  /** Delivered: removes the entries for good. */
+  ack(destinationId: string, ids: readonly string[]): Promise<void>;
+  /** Releases entries to be claimed again no earlier than `notBefore` (epoch ms); increments attempts. */
+  retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void>;
+  /** Moves entries to the dead-letter store with their reason. */
+  deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void>;
+  /** Entries not yet acked or dead-lettered (for a destination, or all). */
+  depth(destinationId?: string): Promise<number>;
+  listDeadLetters(options?: { destinationId?: string; limit?: number }): Promise<DeadLetter[]>;
+  /** Moves dead letters back into the outbox (all of them when `ids` is omitted); returns how many. */
+  replayDeadLetters(options?: { destinationId?: string; ids?: readonly string[] }): Promise<number>;
+  close(): Promise<void>;
+}
