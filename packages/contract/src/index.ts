@@ -1,2 +1,3 @@
 export * from './event-names.js';
 export * from './tag-event.js';
+export * from './custom-data.js';

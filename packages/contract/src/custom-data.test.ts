@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { buildStandardCustomData, toFiniteNumber } from './custom-data.js';
+
+const P = { contentType: 'product' } as const;
+
+describe('buildStandardCustomData', () => {
+  it('maps a full purchase per the seed table', () => {
+    const r = buildStandardCustomData({
+      id: 'ORD-1', amount: 59.9, value: 1, revenue: 2, currency: 'eur', status: 'pending', search_term: 'x',
+      items: [
+        { quantity: 2, product: { id: 'SKU1', name: 'Shoe', price: 19.95, category_2: 'Shoes' } },
+        { id: 'SKU2', quantity: '1', product: { name: 'Sock', price: '20', category_1: 'Socks' } },
+      ],
+    }, P);
+    expect(r.warnings).toEqual([]);
+    expect(r.customData).toEqual({
+      value: 59.9, currency: 'EUR', order_id: 'ORD-1', status: 'pending', search_string: 'x',
+      contents: [{ id: 'SKU1', quantity: 2, item_price: 19.95 }, { id: 'SKU2', quantity: 1, item_price: 20 }],
+      content_ids: ['SKU1', 'SKU2'], num_items: 2, content_name: 'Shoe', content_category: 'Shoes',
+      content_type: 'product',
+    });
+  });
+
+  it('falls back value → revenue and accepts numeric strings', () => {
+    expect(buildStandardCustomData({ value: '12.5' }, P).customData.value).toBe(12.5);
+    expect(buildStandardCustomData({ revenue: 7 }, P).customData.value).toBe(7);
+    expect(buildStandardCustomData({ amount: 0, value: 3 }, P).customData.value).toBe(0);
+  });
+
+  it('warns on non-numeric values and skips them', () => {
+    const r = buildStandardCustomData({ amount: 'abc', value: 4 }, P);
+    expect(r.customData.value).toBe(4);
+    expect(r.warnings).toContain('amount: not a number');
+  });
+
+  it('prefers root name/category over items', () => {
+    const r = buildStandardCustomData({ name: 'N', category: 'C', items: [{ product: { id: 1, name: 'x', category_1: 'y' } }] }, P);
+    expect(r.customData).toMatchObject({ content_name: 'N', content_category: 'C', content_ids: ['1'] });
+  });
+
+  it('takes currency from the first product when absent at root', () => {
+    expect(buildStandardCustomData({ items: [{ product: { id: 'a', currency: 'usd' } }] }, P).customData.currency).toBe('USD');
+  });
+
+  it('leaves content_type unset for null and sets product_group', () => {
+    expect(buildStandardCustomData({}, { contentType: null }).customData).toEqual({});
+    expect(buildStandardCustomData({}, { contentType: 'product_group' }).customData).toEqual({ content_type: 'product_group' });
+  });
+
+  it('survives junk items and types', () => {
+    const r = buildStandardCustomData({ items: [null, 3, { product: {} }], currency: 5, status: {} }, P);
+    expect(r.customData.contents).toBeUndefined();
+    expect(r.warnings).toEqual(['currency: not a string', 'items[0]: not an object', 'items[1]: not an object', 'items[2].product.id: missing']);
+    expect(buildStandardCustomData({ items: 'x' }, P).warnings).toContain('items: not an array');
+    expect(buildStandardCustomData(null as never, P).warnings).toEqual(['event: not an object']);
+  });
+
+  it('toFiniteNumber', () => {
+    expect(toFiniteNumber(' 3 ')).toBe(3);
+    expect(toFiniteNumber('')).toBeUndefined();
+    expect(toFiniteNumber(Infinity)).toBeUndefined();
+    expect(toFiniteNumber('1e400')).toBeUndefined();
+  });
+});
