@@ -1,0 +1,182 @@
+/* Demo shop logic. It talks to the capi-bridge web tag only through its public API (`cact(...)`), exactly
+   like a real site would: the shopper's profile via setProperty, consent via consent.update, events via
+   trigger. Loaded synchronously right after the tag snippet, so every call is queued until tag.js runs. */
+(function () {
+  'use strict';
+  var CONSENT_CATEGORY = (window.DEMO_SHOP && window.DEMO_SHOP.consentCategory) || '1';
+  var CURRENCY = 'EUR';
+  var PRODUCTS = [
+    { id: 'SKU-1001', name: 'Linen shirt', price: 49.9, category: 'Shirts', brand: 'Demo' },
+    { id: 'SKU-1002', name: 'Wool scarf', price: 29.5, category: 'Accessories', brand: 'Demo' },
+    { id: 'SKU-1003', name: 'Canvas sneakers', price: 79, category: 'Shoes', brand: 'Demo' },
+  ];
+  var SHOPPER = {
+    email: 'Jane.Doe@Example.com',
+    phone: '+33 6 12 34 56 78',
+    firstname: 'Jane',
+    lastname: 'Doe',
+    city: 'Paris',
+    country: 'FR',
+  };
+
+  function params() { return new URLSearchParams(location.search); }
+  function readJson(key, fallback) {
+    try { var v = localStorage.getItem(key); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; }
+  }
+  function writeJson(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* ignore */ } }
+  function getCookie(name) {
+    var m = document.cookie.match(new RegExp('(?:^|; )' + name + '=([^;]*)'));
+    return m ? decodeURIComponent(m[1]) : undefined;
+  }
+  function round2(n) { return Math.round(n * 100) / 100; }
+  function product(id) { for (var i = 0; i < PRODUCTS.length; i++) if (PRODUCTS[i].id === id) return PRODUCTS[i]; return PRODUCTS[0]; }
+  function item(p, qty) {
+    return { id: p.id, quantity: qty, price: p.price,
+      product: { id: p.id, name: p.name, price: p.price, currency: CURRENCY, category_1: p.category, brand: p.brand } };
+  }
+  function cart() { return readJson('demo_cart', []); }
+  function cartItems() { return cart().map(function (l) { return item(product(l.id), l.qty); }); }
+  function cartValue() { return round2(cart().reduce(function (s, l) { return s + product(l.id).price * l.qty; }, 0)); }
+
+  // ---- shopper (signed in by default; ?shopper=guest makes an anonymous visitor) ----
+  var shopperParam = params().get('shopper');
+  if (shopperParam === 'guest' || shopperParam === 'jane') writeJson('demo_shopper', shopperParam);
+  var signedIn = readJson('demo_shopper', 'jane') !== 'guest';
+  if (signedIn) {
+    cact('setProperty', 'user.email', SHOPPER.email);
+    cact('setProperty', 'user.phone', SHOPPER.phone);
+    cact('setProperty', 'user.firstname', SHOPPER.firstname);
+    cact('setProperty', 'user.lastname', SHOPPER.lastname);
+    cact('setProperty', 'user.city', SHOPPER.city);
+    cact('setProperty', 'user.country', SHOPPER.country);
+  }
+
+  // ---- consent: the shop's own tiny consent banner, remembered in a cookie ----
+  function applyConsent(decision) {
+    cact('consent.update', { categories: decision === 'granted' ? [CONSENT_CATEGORY] : [] });
+  }
+  var consent = getCookie('demo_consent');
+  if (consent === 'granted' || consent === 'refused') applyConsent(consent);
+
+  // ---- events ----
+  function logEvent(name, note) {
+    var list = document.querySelector('#event-log ol');
+    if (!list) return;
+    var li = document.createElement('li');
+    li.textContent = name + (note ? ' — ' + note : '');
+    li.setAttribute('data-event', name);
+    list.appendChild(li);
+  }
+  var pendingLog = [];
+  function trigger(name, props) {
+    var loaded = !!window.tC;
+    cact('trigger', name, props || {});
+    var id = loaded && window.tC ? window.tC.uniqueEventId : undefined;
+    var note = id ? 'event id ' + id : 'queued until the tag loads';
+    if (document.readyState === 'loading') pendingLog.push([name, note]); else logEvent(name, note);
+  }
+  window.demoShop = { trigger: trigger, products: PRODUCTS, shopper: SHOPPER, cartItems: cartItems, cartValue: cartValue };
+
+  function pageName() { return document.body ? document.body.getAttribute('data-page') : ''; }
+
+  // Page-load events fire as soon as the body exists (the tag queues them until it has loaded).
+  document.addEventListener('DOMContentLoaded', function () {
+    pendingLog.forEach(function (e) { logEvent(e[0], e[1]); });
+    pendingLog = [];
+    var name = pageName();
+    trigger('page_view', { page_type: name, page_name: document.title });
+    if (name === 'product') {
+      var p = product(params().get('sku') || PRODUCTS[0].id);
+      trigger('view_item', { value: p.price, currency: CURRENCY, items: [item(p, 1)] });
+    } else if (name === 'checkout') {
+      trigger('begin_checkout', { value: cartValue(), currency: CURRENCY, items: cartItems() });
+    } else if (name === 'thank-you') {
+      var order = readJson('demo_last_order', null);
+      if (order && !order.tracked) {
+        trigger('purchase', { id: order.id, value: order.value, currency: CURRENCY, items: order.items,
+          payment_method: 'card' });
+        order.tracked = true;
+        writeJson('demo_last_order', order);
+      }
+    }
+    render(name);
+  });
+
+  function render(name) {
+    var header = document.getElementById('shop-header');
+    if (header) {
+      header.innerHTML = '';
+      var brand = document.createElement('a'); brand.href = '/'; brand.textContent = 'Demo Shop'; brand.className = 'brand';
+      var who = document.createElement('span'); who.id = 'shopper';
+      who.textContent = signedIn ? 'Signed in as ' + SHOPPER.firstname + ' ' + SHOPPER.lastname : 'Guest';
+      var toggle = document.createElement('a'); toggle.id = 'shopper-toggle';
+      toggle.href = '?shopper=' + (signedIn ? 'guest' : 'jane'); toggle.textContent = signedIn ? 'Sign out' : 'Sign in';
+      var cartLink = document.createElement('a'); cartLink.href = '/cart.html'; cartLink.id = 'cart-link';
+      cartLink.textContent = 'Cart (' + cart().reduce(function (s, l) { return s + l.qty; }, 0) + ')';
+      header.appendChild(brand); header.appendChild(who); header.appendChild(toggle); header.appendChild(cartLink);
+    }
+    var banner = document.getElementById('consent-banner');
+    if (banner && consent !== 'granted' && consent !== 'refused') {
+      banner.hidden = false;
+      document.getElementById('consent-accept').onclick = function () { decide('granted'); };
+      document.getElementById('consent-refuse').onclick = function () { decide('refused'); };
+    }
+    function decide(d) {
+      consent = d;
+      document.cookie = 'demo_consent=' + d + '; path=/; max-age=' + 180 * 86400 + '; samesite=lax';
+      applyConsent(d);
+      banner.hidden = true;
+    }
+
+    if (name === 'home') {
+      var list = document.getElementById('product-list');
+      PRODUCTS.forEach(function (p) {
+        var li = document.createElement('li');
+        var a = document.createElement('a'); a.href = '/product.html?sku=' + p.id; a.textContent = p.name;
+        a.setAttribute('data-sku', p.id);
+        li.appendChild(a); li.appendChild(document.createTextNode(' — €' + p.price.toFixed(2)));
+        list.appendChild(li);
+      });
+      document.getElementById('custom-event').onclick = function () {
+        trigger('size_guide_open', { content_name: 'Size guide', section: 'shirts' });
+      };
+    }
+    if (name === 'product') {
+      var p = product(params().get('sku') || PRODUCTS[0].id);
+      document.getElementById('product-name').textContent = p.name;
+      document.getElementById('product-price').textContent = '€' + p.price.toFixed(2);
+      document.getElementById('add-to-cart').onclick = function () {
+        var qty = Math.max(1, parseInt(document.getElementById('quantity').value, 10) || 1);
+        var lines = cart();
+        var line = lines.filter(function (l) { return l.id === p.id; })[0];
+        if (line) line.qty += qty; else lines.push({ id: p.id, qty: qty });
+        writeJson('demo_cart', lines);
+        trigger('add_to_cart', { value: round2(p.price * qty), currency: CURRENCY, items: [item(p, qty)] });
+        render('product-refresh');
+      };
+    }
+    if (name === 'cart' || name === 'checkout') {
+      var ul = document.getElementById('cart-lines');
+      ul.innerHTML = '';
+      cart().forEach(function (l) {
+        var li = document.createElement('li'); li.textContent = l.qty + ' × ' + product(l.id).name; ul.appendChild(li);
+      });
+      document.getElementById('cart-total').textContent = '€' + cartValue().toFixed(2);
+    }
+    if (name === 'cart') {
+      document.getElementById('begin-checkout').onclick = function () { location.href = '/checkout.html'; };
+    }
+    if (name === 'checkout') {
+      document.getElementById('place-order').onclick = function () {
+        var order = { id: 'ORDER-' + Date.now().toString(36).toUpperCase(), value: cartValue(), items: cartItems() };
+        writeJson('demo_last_order', order);
+        writeJson('demo_cart', []);
+        location.href = '/thank-you.html?order=' + encodeURIComponent(order.id);
+      };
+    }
+    if (name === 'thank-you') {
+      var o = readJson('demo_last_order', null);
+      document.getElementById('order-id').textContent = o ? o.id : '(none)';
+    }
+  }
+})();

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+/**
+ * The demo shop's static file server. Pages in ./public embed the capi-bridge web tag with the snippet
+ * from packages/web-tag/README.md; the tag's settings (pixel id, companion server, consent category,
+ * optional fbevents.js URL) are filled in when a page is served.
+ *
+ * Programmatic: `startDemoShop({ port, host, tag })` → `{ url, port, configure(tag), close() }`.
+ * CLI: `node e2e/demo/serve.mjs --port 3000 --server http://127.0.0.1:8080 --pixel 1234567890
+ *        [--fbevents-url http://127.0.0.1:9090/en_US/fbevents.js] [--consent-category 1] [--host 127.0.0.1]`
+ *      prints one JSON line with "msg":"listening" and the "url".
+ */
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const PAGES = new Set(['index.html', 'product.html', 'cart.html', 'checkout.html', 'thank-you.html']);
+const ASSETS = new Set(['shop.js', 'shop.css']);
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/**
+ * @typedef {object} TagSettings
+ * @property {string} pixelId
+ * @property {string} endpoint       companion server origin, e.g. http://127.0.0.1:8080
+ * @property {string} [tagSrc]       where tag.js is loaded from; default `${endpoint}/tag.js`
+ * @property {string} [consentCategory]
+ * @property {string} [fbeventsUrl]  omit to keep Meta's CDN URL (the e2e browser routes it to the sandbox)
+ */
+
+/** The embed snippet, as packages/web-tag/README.md tells sites to write it. */
+export function tagSnippet(/** @type {TagSettings} */ tag) {
+  const config = { pixelId: tag.pixelId, endpoint: tag.endpoint };
+  if (tag.consentCategory) config.consentCategory = tag.consentCategory;
+  if (tag.fbeventsUrl) config.fbeventsUrl = tag.fbeventsUrl;
+  const src = tag.tagSrc ?? `${tag.endpoint.replace(/\/$/, '')}/tag.js`;
+  return [
+    '  <script>',
+    '    window.caReady = window.caReady || [];',
+    '    window.cact = window.cact || function () { caReady.push(arguments); };',
+    `    cact('config', ${JSON.stringify(config)});`,
+    '  </script>',
+    `  <script async src="${escapeAttr(src)}"></script>`,
+    `  <script>window.DEMO_SHOP = ${JSON.stringify({ consentCategory: tag.consentCategory ?? null })};</script>`,
+  ].join('\n');
+}
+
+function escapeAttr(s) {
+  return String(s).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+/**
+ * @param {{ port?: number, host?: string, tag?: TagSettings }} [options]
+ */
+export async function startDemoShop(options = {}) {
+  let tag = options.tag;
+  const cache = new Map();
+  const load = async (name) => {
+    if (!cache.has(name)) cache.set(name, await readFile(join(PUBLIC_DIR, name), 'utf8'));
+    return cache.get(name);
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://shop.invalid');
+      let name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+      if (!PAGES.has(name) && PAGES.has(`${name}.html`)) name = `${name}.html`;
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        return;
+      }
+      if (name === 'favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
+      if (!PAGES.has(name) && !ASSETS.has(name)) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      if (PAGES.has(name) && !tag) {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('demo shop not configured yet');
+        return;
+      }
+      let body = await load(name);
+      if (PAGES.has(name)) body = body.replace('{{TAG_SNIPPET}}', tagSnippet(tag));
+      res.writeHead(200, { 'content-type': TYPES[extname(name)], 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    })().catch((err) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(err?.message ?? err));
+    });
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    /** Set or change the tag settings (the server's URL is often known only after the shop started). */
+    configure(/** @type {TagSettings} */ next) {
+      tag = next;
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve(undefined));
+        server.closeAllConnections?.();
+      });
+    },
+  };
+}
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`${a} needs a value`);
+    out[a.slice(2)] = value;
+    i++;
+  }
+  return out;
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  try {
+    const args = parseArgs(process.argv.slice(2));
+    if (!args.server || !args.pixel) throw new Error('--server <companion url> and --pixel <pixel id> are required');
+    const shop = await startDemoShop({
+      port: Number(args.port ?? 3000),
+      host: args.host ?? '127.0.0.1',
+      tag: {
+        pixelId: args.pixel,
+        endpoint: args.server,
+        consentCategory: args['consent-category'] ?? '1',
+        fbeventsUrl: args['fbevents-url'],
+      },
+    });
+    process.stdout.write(`${JSON.stringify({ level: 30, msg: 'listening', service: 'demo-shop', url: shop.url })}\n`);
+    const stop = () => void shop.close().then(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  } catch (err) {
+    process.stderr.write(`demo-shop: ${err.message}\n`);
+    process.exit(2);
+  }
+}
