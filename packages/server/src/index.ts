@@ -1,2 +1,3 @@
 export type * from "./mapping/types.js";
 export type * from "./outbox/types.js";
+export * from "./mapping/index.js";

@@ -106,7 +106,20 @@ export type DropReason =
   | 'missing_event_source_url'
   | 'missing_value_or_currency'
   | 'insufficient_match_keys'
-  | 'missing_personal_info';
+  | 'missing_personal_info'
+  /** event_id present but not a string/number, or absurdly long (dedup would silently break). */
+  | 'invalid_event_id'
+  /** Website event without client_user_agent (Meta: required for website events). */
+  | 'missing_client_user_agent';
+
+const DROP_REASON_SET: Record<DropReason, true> = {
+  invalid_input: true, no_consent: true, missing_event_name: true, invalid_event_name: true, invalid_event_time: true,
+  too_old: true, in_future: true, invalid_action_source: true, missing_event_source_url: true,
+  missing_value_or_currency: true, insufficient_match_keys: true, missing_personal_info: true, invalid_event_id: true,
+  missing_client_user_agent: true,
+};
+/** Every DropReason (e.g. to pre-register a metrics counter per reason). */
+export const DROP_REASONS = Object.keys(DROP_REASON_SET) as DropReason[];
 
 export type BuildResult =
   | { ok: true; event: CapiServerEvent; matchKeys: string[]; warnings: string[] }

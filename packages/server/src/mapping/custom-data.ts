@@ -1,0 +1,91 @@
+import { buildStandardCustomData, toFiniteNumber } from '@capi-bridge/contract';
+import type { CapiCustomData, DestinationConfig } from './types.js';
+import { describe, isObj, isUnsafeKey, own, path, type Obj } from './util.js';
+
+/** ISO 4217 codes known to the runtime's ICU, plus a safety net of the most common ones. */
+const CURRENCIES: ReadonlySet<string> = (() => {
+  const set = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'CNY', 'SEK', 'NOK', 'DKK', 'PLN', 'BRL', 'INR', 'MXN']);
+  try {
+    for (const c of Intl.supportedValuesOf('currency')) set.add(c);
+  } catch {
+    // Older runtimes: the list above.
+  }
+  return set;
+})();
+export const isIsoCurrency = (c: string): boolean => CURRENCIES.has(c);
+
+/** Root properties that describe the event envelope, never copied by sendAllProperties. */
+const RESERVED: ReadonlySet<string> = new Set([
+  'event_name', 'event_id', 'event_timestamp', 'timestamp', 'type', 'consent_categories', 'context', 'integrations',
+  'user', 'items', 'browser', 'partners', 'url', 'referrer', 'path', 'title', 'fbc', 'fbp', 'source_key', 'page',
+  'amount', 'revenue', 'id', 'search_term', 'name', 'category', 'value', 'currency', 'status', 'num_items',
+]);
+
+export const MAX_CUSTOM_DATA_KEYS = 100;
+
+export type CustomDataResult = { ok: true; customData: CapiCustomData | undefined } | { ok: false; detail: string };
+
+/**
+ * custom_data build order (seed): (1) all string/number/boolean properties when sendAllProperties,
+ * (2) the standard mapping (shared with the web tag), (3) `integrations.facebook.custom_data.<key>`
+ * overrides; then currency is validated (ISO 4217) and Purchase must carry value + currency.
+ */
+export function buildCustomData(input: Obj, dest: DestinationConfig, eventName: string, warnings: string[]): CustomDataResult {
+  const cd: Obj = {};
+  if (dest.sendAllProperties) {
+    let n = 0;
+    for (const key of Object.keys(input)) {
+      if (RESERVED.has(key) || isUnsafeKey(key)) continue;
+      const v = input[key];
+      if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) {
+        if (++n > MAX_CUSTOM_DATA_KEYS) {
+          warnings.push(`custom_data: more than ${MAX_CUSTOM_DATA_KEYS} properties, extra dropped`);
+          break;
+        }
+        cd[key] = v;
+      }
+    }
+  }
+
+  const std = buildStandardCustomData(input, { contentType: dest.contentType });
+  for (const w of std.warnings) warnings.push(w);
+  Object.assign(cd, std.customData);
+
+  const ov = path(input, 'integrations', 'facebook', 'custom_data');
+  if (isObj(ov)) {
+    let n = 0;
+    for (const key of Object.keys(ov)) {
+      if (isUnsafeKey(key)) continue;
+      if (++n > MAX_CUSTOM_DATA_KEYS) {
+        warnings.push(`integrations.facebook.custom_data: more than ${MAX_CUSTOM_DATA_KEYS} keys, extra dropped`);
+        break;
+      }
+      const v = ov[key];
+      if (v === null || v === undefined) delete cd[key];
+      else cd[key] = v;
+    }
+  } else if (ov !== undefined && ov !== null) {
+    warnings.push(`integrations.facebook.custom_data: not an object (${describe(ov)}), ignored`);
+  }
+
+  if (own(cd, 'value') !== undefined) {
+    const v = toFiniteNumber(cd.value);
+    if (v === undefined) {
+      warnings.push(`custom_data.value: not a number (${describe(cd.value)}), dropped`);
+      delete cd.value;
+    } else cd.value = v;
+  }
+  if (own(cd, 'currency') !== undefined) {
+    const c = typeof cd.currency === 'string' ? cd.currency.trim().toUpperCase() : undefined;
+    if (c === undefined || !isIsoCurrency(c)) {
+      warnings.push(`currency: ${describe(cd.currency)} is not an ISO 4217 code, dropped`);
+      delete cd.currency;
+    } else cd.currency = c;
+  }
+
+  if (eventName === 'Purchase' && (cd.value === undefined || cd.currency === undefined)) {
+    const missing = [cd.value === undefined ? 'value' : '', cd.currency === undefined ? 'currency' : ''].filter(Boolean).join(' and ');
+    return { ok: false, detail: `custom_data.${missing === 'value and currency' ? 'value, custom_data.currency' : missing}: required for Purchase (from amount/value/revenue and currency)` };
+  }
+  return { ok: true, customData: Object.keys(cd).length > 0 ? (cd as CapiCustomData) : undefined };
+}

@@ -1,0 +1,73 @@
+import type { ActionSource, DropReason } from './types.js';
+import { describe, own, path, type Obj } from './util.js';
+
+/** Meta: events may be up to 7 days old (62 days for physical_store). */
+export const MAX_EVENT_AGE_S = 7 * 24 * 3600;
+export const MAX_OFFLINE_EVENT_AGE_S = 62 * 24 * 3600;
+/**
+ * Tolerated clock skew into the future. Meta documents no future limit (fact sheet A3: UNVERIFIED);
+ * 5 minutes absorbs normal client clock drift while catching ms/s mix-ups and bogus dates.
+ */
+export const MAX_FUTURE_SKEW_S = 5 * 60;
+
+/** Anything ≥ this is read as milliseconds (1e11 s is year 5138; 1e11 ms is 1973). */
+const MS_THRESHOLD = 1e11;
+const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const NUMERIC_RE = /^\d+(?:\.\d+)?$/;
+
+export type EventTimeResult = { ok: true; seconds: number } | { ok: false; reason: DropReason; detail: string };
+
+/** Parses ms, s (number or numeric string) or ISO 8601 to integer Unix seconds; undefined if unusable. */
+export function parseTimestamp(v: unknown): number | undefined {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    const s = v.trim();
+    if (NUMERIC_RE.test(s)) n = Number(s);
+    else if (ISO_RE.test(s)) {
+      const ms = Date.parse(s.includes(' ') ? s.replace(' ', 'T') : s);
+      if (!Number.isFinite(ms)) return undefined;
+      return Math.floor(ms / 1000);
+    } else return undefined;
+  } else return undefined;
+  if (!Number.isFinite(n) || n <= 0) return undefined;
+  return Math.floor(n >= MS_THRESHOLD ? n / 1000 : n);
+}
+
+const SOURCES: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['context.event_timestamp', ['context', 'event_timestamp']],
+  ['event_timestamp', ['event_timestamp']],
+  ['timestamp', ['timestamp']],
+];
+
+/** event_time from context.event_timestamp / event_timestamp / timestamp; default now. */
+export function resolveEventTime(input: Obj, nowMs: number): EventTimeResult {
+  for (const [field, keys] of SOURCES) {
+    const raw = keys.length === 1 ? own(input, keys[0]!) : path(input, ...keys);
+    if (raw === undefined || raw === null) continue;
+    const s = parseTimestamp(raw);
+    if (s === undefined) return { ok: false, reason: 'invalid_event_time', detail: `${field}: not a timestamp (${describe(raw)})` };
+    return { ok: true, seconds: s };
+  }
+  return { ok: true, seconds: Math.floor(nowMs / 1000) };
+}
+
+/**
+ * The window check, separate so the sender can re-run it right before delivery: one stale event must
+ * never make Meta reject a whole batch ("we return an error for the entire request").
+ */
+export function eventTimeViolation(
+  eventTime: number,
+  actionSource: ActionSource,
+  nowMs: number,
+): { reason: 'too_old' | 'in_future'; detail: string } | undefined {
+  const now = Math.floor(nowMs / 1000);
+  const maxAge = actionSource === 'physical_store' ? MAX_OFFLINE_EVENT_AGE_S : MAX_EVENT_AGE_S;
+  if (now - eventTime > maxAge) {
+    return { reason: 'too_old', detail: `event_time: ${eventTime} is more than ${maxAge / 86400} days old` };
+  }
+  if (eventTime - now > MAX_FUTURE_SKEW_S) {
+    return { reason: 'in_future', detail: `event_time: ${eventTime} is more than ${MAX_FUTURE_SKEW_S} s in the future` };
+  }
+  return undefined;
+}

@@ -1,0 +1,42 @@
+import iso from 'iso-3166-1';
+
+const STRIP = /[^\p{L}]+/gu;
+const squash = (s: string): string => s.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(STRIP, '');
+
+/** lower-case alpha-2 codes, alpha-3 → alpha-2, English names (ISO + Intl) and common aliases → alpha-2. */
+const ALPHA2 = new Set<string>();
+const LOOKUP = new Map<string, string>();
+
+for (const c of iso.all()) {
+  const a2 = c.alpha2.toLowerCase();
+  ALPHA2.add(a2);
+  LOOKUP.set(c.alpha3.toLowerCase(), a2);
+  LOOKUP.set(squash(c.country), a2);
+}
+try {
+  const names = new Intl.DisplayNames(['en'], { type: 'region' });
+  for (const a2 of ALPHA2) {
+    const n = names.of(a2.toUpperCase());
+    if (n !== undefined && n.toLowerCase() !== a2) LOOKUP.set(squash(n), a2);
+  }
+} catch {
+  // Small-ICU builds: the ISO names above still apply.
+}
+const ALIASES: Readonly<Record<string, string>> = {
+  usa: 'us', unitedstatesofamerica: 'us', america: 'us', uk: 'gb', greatbritain: 'gb', england: 'gb',
+  scotland: 'gb', wales: 'gb', northernireland: 'gb', britain: 'gb', deutschland: 'de', allemagne: 'de',
+  frankreich: 'fr', espana: 'es', italia: 'it', nederland: 'nl', holland: 'nl', schweiz: 'ch', suisse: 'ch',
+  osterreich: 'at', belgique: 'be', belgie: 'be', polska: 'pl', russia: 'ru', southkorea: 'kr', korea: 'kr',
+  northkorea: 'kp', vietnam: 'vn', czechia: 'cz', czechrepublic: 'cz', turkey: 'tr', turkiye: 'tr',
+  ivorycoast: 'ci', uae: 'ae', brasil: 'br', mexique: 'mx', japon: 'jp',
+};
+for (const [k, v] of Object.entries(ALIASES)) LOOKUP.set(k, v);
+
+/** country. Meta: lower-case ISO 3166-1 alpha-2 (United States → us). Unknown values are unusable. */
+export function normalizeCountry(raw: string): string | undefined {
+  const t = raw.trim().toLowerCase();
+  if (t.length === 2 && ALPHA2.has(t)) return t;
+  const k = squash(t);
+  if (k.length === 2 && ALPHA2.has(k)) return k;
+  return LOOKUP.get(k);
+}

@@ -1,0 +1,37 @@
+import type { NormalizeContext } from './context.js';
+
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+const YEAR_FIRST = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$/;
+const YEAR_LAST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/;
+const MIN_YEAR = 1900;
+
+const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+function valid(y: number, m: number, d: number, ctx: NormalizeContext): string | undefined {
+  if (y < MIN_YEAR || y > ctx.year || m < 1 || m > 12 || d < 1) return undefined;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (d > days) return undefined;
+  return `${y}${pad(m)}${pad(d)}`;
+}
+
+/**
+ * db → `YYYYMMDD` (Meta: year 1900 to now, MM 01–12, DD 01–31). Accepts YYYYMMDD, YYYY-MM-DD (also with
+ * a time part, `/` or `.`), MM/DD/YYYY (Meta's own example 2/16/1997; DD/MM when the first part > 12)
+ * and DD.MM.YYYY (dots are day-first, as in Europe).
+ */
+export function normalizeDate(raw: string, ctx: NormalizeContext): string | undefined {
+  const s = raw.trim();
+  let m = COMPACT.exec(s);
+  if (m) return valid(+m[1]!, +m[2]!, +m[3]!, ctx);
+  m = YEAR_FIRST.exec(s);
+  if (m) return valid(+m[1]!, +m[2]!, +m[3]!, ctx);
+  m = YEAR_LAST.exec(s);
+  if (m) {
+    const a = +m[1]!;
+    const b = +m[3]!;
+    const y = +m[4]!;
+    const dayFirst = m[2] === '.' || (a > 12 && b <= 12);
+    return dayFirst ? valid(y, b, a, ctx) : valid(y, a, b, ctx);
+  }
+  return undefined;
+}

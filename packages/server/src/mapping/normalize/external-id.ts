@@ -1,0 +1,10 @@
+const WS = /\s+/g;
+
+/**
+ * external_id. Meta: any advertiser id, sent in the same format everywhere; hashing is recommended.
+ * Trimmed, whitespace removed and lower-cased (as Meta's parameter builder does) before SHA-256.
+ */
+export function normalizeExternalId(raw: string): string | undefined {
+  const s = raw.replace(WS, '').toLowerCase();
+  return s === '' ? undefined : s;
+}

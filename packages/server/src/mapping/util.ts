@@ -1,0 +1,32 @@
+/** Small shared helpers for the mapping core. */
+
+export type Obj = Record<string, unknown>;
+
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An object's own property, or undefined (never reads the prototype chain). */
+export function own(o: unknown, key: string): unknown {
+  return isObj(o) && Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
+/** Nested own property by path segments. */
+export function path(o: unknown, ...keys: string[]): unknown {
+  let cur = o;
+  for (const k of keys) {
+    cur = own(cur, k);
+    if (cur === undefined) return undefined;
+  }
+  return cur;
+}
+
+/** A short, safe rendering of a bad value for error details (never the whole value). */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return v.length > 40 ? `"${v.slice(0, 40)}…"` : JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return `a ${typeof v}`;
+}
+
+/** Keys that would mutate a prototype if assigned on a plain object. */
+export const isUnsafeKey = (k: string): boolean => k === '__proto__' || k === 'constructor' || k === 'prototype';
