@@ -1,0 +1,136 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { faultError, fbtraceId, invalidParameter, SUBCODES, unknownPath, type GraphError } from './errors.js';
+import type { SandboxContext } from './context.js';
+import type { ActiveFault } from './faults.js';
+import type { RecordedError } from './types.js';
+import { presentUserDataKeys } from './validate-event.js';
+import { validateGraphRequest } from './validate-request.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function send(res: Response, e: GraphError): void {
+  res.status(e.httpStatus).json(e.body);
+}
+
+function toRecordedError(e: GraphError): RecordedError {
+  const { message, code, error_subcode, error_user_title, error_user_msg } = e.body.error;
+  return {
+    message, code,
+    ...(error_subcode !== undefined ? { error_subcode } : {}),
+    ...(error_user_title !== undefined ? { error_user_title } : {}),
+    ...(error_user_msg !== undefined ? { error_user_msg } : {}),
+  };
+}
+
+function externalIds(ud: Record<string, unknown>): string[] | undefined {
+  const v = ud.external_id;
+  const list = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
+  return list.length > 0 ? list : undefined;
+}
+
+function recordEvents(ctx: SandboxContext, pixelId: string, events: unknown[], testEventCode: string | undefined, rejected?: RecordedError): void {
+  const receivedAt = ctx.now();
+  const list = events.length > 0 || !rejected ? events : [undefined];
+  for (const event of list) {
+    const ev = isObject(event) ? event : {};
+    const ud = isObject(ev.user_data) ? ev.user_data : {};
+    const ids = externalIds(ud);
+    const fbp = str(ud.fbp);
+    const fbc = str(ud.fbc);
+    const eventId = str(ev.event_id);
+    ctx.store.add({
+      source: 'server', pixelId, eventName: str(ev.event_name) ?? '', receivedAt,
+      ...(eventId !== undefined ? { eventId } : {}),
+      ...(fbp !== undefined ? { fbp } : {}),
+      ...(fbc !== undefined ? { fbc } : {}),
+      ...(ids !== undefined ? { externalIds: ids } : {}),
+      ...(testEventCode !== undefined ? { testEventCode } : {}),
+      matchKeys: presentUserDataKeys(ud),
+      payload: event ?? null,
+      ...(rejected ? { rejected } : {}),
+    });
+  }
+}
+
+/** Applies an injected fault. Returns true when the request was answered (or deliberately left hanging). */
+async function applyFault(ctx: SandboxContext, fault: ActiveFault, res: Response): Promise<boolean> {
+  switch (fault.kind) {
+    case 'latency':
+      await sleep(fault.latencyMs ?? 0);
+      return false;
+    case 'timeout':
+      ctx.held.add(res);
+      res.on('close', () => ctx.held.delete(res));
+      return true;
+    case 'throttle': {
+      const e = faultError(fault.status ?? 429, fault.code ?? 4);
+      res.set('Retry-After', String(fault.retryAfterSeconds ?? 1));
+      send(res, e);
+      return true;
+    }
+    case 'outage':
+    case 'status': {
+      const status = fault.status ?? (fault.kind === 'outage' ? 503 : 500);
+      const e = faultError(status, fault.code ?? (status >= 500 ? 2 : 1));
+      if (fault.retryAfterSeconds !== undefined) res.set('Retry-After', String(fault.retryAfterSeconds));
+      send(res, e);
+      return true;
+    }
+  }
+}
+
+export function graphRouter(ctx: SandboxContext): Router {
+  const router = express.Router();
+  const parsers = [
+    express.json({ limit: ctx.bodyLimit, type: ['application/json', 'application/*+json'] }),
+    express.urlencoded({ extended: false, limit: ctx.bodyLimit, parameterLimit: 100 }),
+  ];
+
+  router.post('/:version/:pixelId/events', async (req: Request, res: Response, next: NextFunction) => {
+    ctx.stats.graphRequests++;
+    const pixelId = String(req.params.pixelId);
+    const fault = ctx.faults.take(pixelId);
+    if (fault) {
+      ctx.stats.faulted++;
+      if (await applyFault(ctx, fault, res)) return;
+    }
+    next();
+  }, ...parsers, (req: Request, res: Response) => {
+    const pixelId = String(req.params.pixelId);
+    if (!/^v\d+\.\d+$/.test(String(req.params.version))) {
+      ctx.stats.rejected++;
+      send(res, unknownPath(String(req.params.version)));
+      return;
+    }
+    const result = validateGraphRequest({ pixelId, query: req.query as Record<string, unknown>, body: req.body, nowMs: ctx.now() }, ctx.auth);
+    if (!result.ok) {
+      ctx.stats.rejected++;
+      recordEvents(ctx, pixelId, result.events, undefined, toRecordedError(result.error));
+      send(res, result.error);
+      return;
+    }
+    ctx.stats.accepted++;
+    ctx.stats.eventsReceived += result.events.length;
+    ctx.stats.eventsByPixel[pixelId] = (ctx.stats.eventsByPixel[pixelId] ?? 0) + result.events.length;
+    recordEvents(ctx, pixelId, result.events, result.testEventCode);
+    res.json({ events_received: result.events.length, messages: [], fbtrace_id: fbtraceId() });
+  }, (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    // Body-parser failures on the Graph route answer like Graph, never an HTML stack page.
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number };
+    ctx.stats.rejected++;
+    const pixelId = String(req.params.pixelId ?? '');
+    let ge: GraphError;
+    if (e.type === 'entity.too.large') {
+      ge = invalidParameter(SUBCODES.BODY_TOO_LARGE, 'Request Too Large', `the request body exceeds ${ctx.bodyLimit}`);
+      ge.httpStatus = 413;
+    } else {
+      ge = invalidParameter(SUBCODES.MALFORMED_BODY, 'Malformed Request Body', 'the request body could not be parsed (invalid JSON or encoding)');
+    }
+    if (pixelId !== '') recordEvents(ctx, pixelId, [], undefined, toRecordedError(ge));
+    send(res, ge);
+  });
+  return router;
+}

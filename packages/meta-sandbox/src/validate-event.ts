@@ -1,0 +1,177 @@
+import { SUBCODES } from './errors.js';
+
+export const ACTION_SOURCES: ReadonlySet<string> = new Set([
+  'email', 'website', 'app', 'phone_call', 'chat', 'physical_store', 'system_generated', 'business_messaging', 'other',
+]);
+
+/** user_data keys Meta wants SHA-256 hashed (external_id: Meta only recommends it; the sandbox requires it). */
+export const HASHED_USER_DATA_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'] as const;
+
+const SHA256_HEX = /^[a-f0-9]{64}$/;
+/** fb.<subdomainIndex>.<creation ms>.<payload>[.<param-builder appendix>] */
+export const FBP_PATTERN = /^fb\.[0-9]\.\d{13}\.\d+(\.[A-Za-z0-9_-]{2,8})?$/;
+export const FBC_PATTERN = /^fb\.[0-9]\.\d{13}\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]{2,8})?$/;
+const CURRENCY = /^[A-Za-z]{3}$/;
+
+export const SEVEN_DAYS_S = 7 * 86_400;
+export const SIXTY_TWO_DAYS_S = 62 * 86_400;
+/** Meta documents no future limit; the sandbox allows 5 minutes of clock skew. */
+export const FUTURE_TOLERANCE_S = 300;
+
+/**
+ * Meta's "baseline requirements for matching": an event whose only customer-information parameters are one
+ * of these sets (or a subset of one) is invalid.
+ */
+const INSUFFICIENT_COMBINATIONS: ReadonlyArray<ReadonlySet<string>> = [
+  new Set(['ct', 'country', 'st', 'zp', 'ge', 'client_user_agent']),
+  new Set(['db', 'client_user_agent']),
+  new Set(['fn', 'ge']),
+  new Set(['ln', 'ge']),
+];
+
+export interface EventIssue {
+  subcode: number;
+  title: string;
+  /** Names the event index and the field. */
+  message: string;
+  field: string;
+}
+
+export type EventCheck = { ok: true } | { ok: false; issue: EventIssue };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+
+function fail(subcode: number, title: string, index: number, field: string, what: string): EventCheck {
+  return { ok: false, issue: { subcode, title, field, message: `data[${index}].${field}: ${what}` } };
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Keys of user_data that carry a value (the server event's match keys). */
+export function presentUserDataKeys(userData: Record<string, unknown>): string[] {
+  return Object.keys(userData).filter((k) => {
+    const v = userData[k];
+    if (v === undefined || v === null || v === '') return false;
+    return !(Array.isArray(v) && v.length === 0);
+  });
+}
+
+/** Validates one element of `data[]` as Meta does. `nowS` is the receive time in Unix seconds. */
+export function validateEvent(event: unknown, index: number, nowS: number): EventCheck {
+  if (!isObject(event)) return fail(SUBCODES.INVALID_TYPE, 'Invalid Event', index, '', 'each event must be a JSON object');
+  const T = SUBCODES;
+  for (const field of ['event_name', 'event_time', 'user_data', 'action_source'] as const) {
+    if (event[field] === undefined || event[field] === null || event[field] === '') {
+      return fail(T.MISSING_PARAMETER, 'Missing Required Parameter', index, field, `the parameter ${field} is required`);
+    }
+  }
+  if (!nonEmptyString(event.event_name)) return fail(T.INVALID_TYPE, 'Invalid Event Name', index, 'event_name', 'must be a non-empty string');
+
+  const t = event.event_time;
+  if (typeof t !== 'number' || !Number.isInteger(t) || t <= 0) {
+    return fail(T.EVENT_TIME_NOT_SECONDS, 'Invalid Event Time', index, 'event_time', 'must be an integer Unix timestamp in seconds');
+  }
+  if (t > 100_000_000_000) {
+    return fail(T.EVENT_TIME_NOT_SECONDS, 'Invalid Event Time', index, 'event_time', `${t} looks like milliseconds; Meta expects seconds`);
+  }
+  if (!nonEmptyString(event.action_source) || !ACTION_SOURCES.has(event.action_source)) {
+    return fail(T.INVALID_ACTION_SOURCE, 'Invalid Action Source', index, 'action_source',
+      `${JSON.stringify(event.action_source)} is not one of ${[...ACTION_SOURCES].join(', ')}`);
+  }
+  const maxAge = event.action_source === 'physical_store' ? SIXTY_TWO_DAYS_S : SEVEN_DAYS_S;
+  if (nowS - t > maxAge) {
+    return {
+      ok: false,
+      issue: {
+        subcode: T.TIMESTAMP_TOO_OLD, title: 'Event Timestamp Too Old', field: 'event_time',
+        message: `data[${index}].event_time: The timestamp for this event is too far in the past. Events need to be sent from your server within ${maxAge === SEVEN_DAYS_S ? 7 : 62} days of when they occurred. Enter a timestamp that has occurred within the last ${maxAge === SEVEN_DAYS_S ? 7 : 62} days.`,
+      },
+    };
+  }
+  if (t - nowS > FUTURE_TOLERANCE_S) {
+    return fail(T.EVENT_TIME_IN_FUTURE, 'Event Timestamp In Future', index, 'event_time', `${t} is ${t - nowS}s in the future`);
+  }
+
+  if (!isObject(event.user_data)) return fail(T.INVALID_TYPE, 'Invalid User Data', index, 'user_data', 'must be an object');
+  const ud = event.user_data;
+  if (event.action_source === 'website') {
+    if (!nonEmptyString(event.event_source_url)) {
+      return fail(T.WEBSITE_FIELDS_MISSING, 'Missing Event Source URL', index, 'event_source_url', 'is required for website events');
+    }
+    if (!nonEmptyString(ud.client_user_agent)) {
+      return fail(T.WEBSITE_FIELDS_MISSING, 'Missing Client User Agent', index, 'user_data.client_user_agent', 'is required for website events');
+    }
+  }
+  if (event.event_source_url !== undefined && !(typeof event.event_source_url === 'string' && isHttpUrl(event.event_source_url))) {
+    return fail(T.INVALID_TYPE, 'Invalid Event Source URL', index, 'event_source_url', 'must be an absolute http(s) URL');
+  }
+  if (event.event_id !== undefined && !nonEmptyString(event.event_id)) {
+    return fail(T.INVALID_TYPE, 'Invalid Event ID', index, 'event_id', 'must be a non-empty string');
+  }
+
+  for (const key of HASHED_USER_DATA_KEYS) {
+    const v = ud[key];
+    if (v === undefined) continue;
+    const values = Array.isArray(v) ? v : [v];
+    if (values.length === 0) return fail(T.UNHASHED_USER_DATA, 'Invalid Customer Information', index, `user_data.${key}`, 'is an empty array');
+    for (const one of values) {
+      if (typeof one !== 'string' || !SHA256_HEX.test(one)) {
+        return fail(T.UNHASHED_USER_DATA, 'Customer Information Not Hashed', index, `user_data.${key}`,
+          'must be a lowercase hex SHA-256 hash (64 characters) of the normalised value, or an array of them');
+      }
+    }
+  }
+  if (ud.fbp !== undefined && !(typeof ud.fbp === 'string' && FBP_PATTERN.test(ud.fbp))) {
+    return fail(T.MALFORMED_FBC_FBP, 'Invalid fbp', index, 'user_data.fbp', 'must look like fb.<subdomainIndex>.<creation time ms>.<random number>');
+  }
+  if (ud.fbc !== undefined && !(typeof ud.fbc === 'string' && FBC_PATTERN.test(ud.fbc))) {
+    return fail(T.MALFORMED_FBC_FBP, 'Invalid fbc', index, 'user_data.fbc', 'must look like fb.<subdomainIndex>.<creation time ms>.<fbclid>');
+  }
+  for (const key of ['client_ip_address', 'client_user_agent'] as const) {
+    if (ud[key] !== undefined && typeof ud[key] !== 'string') {
+      return fail(T.INVALID_TYPE, 'Invalid Customer Information', index, `user_data.${key}`, 'must be a string (never hashed)');
+    }
+  }
+  const keys = presentUserDataKeys(ud);
+  if (INSUFFICIENT_COMBINATIONS.some((combo) => keys.every((k) => combo.has(k)))) {
+    return fail(T.INSUFFICIENT_USER_DATA, 'Insufficient Customer Information', index, 'user_data',
+      `the customer information parameters [${keys.join(', ')}] are not enough to match this event`);
+  }
+
+  const cd = event.custom_data;
+  if (cd !== undefined && !isObject(cd)) return fail(T.INVALID_TYPE, 'Invalid Custom Data', index, 'custom_data', 'must be an object');
+  const custom = cd ?? {};
+  if (event.event_name === 'Purchase') {
+    if (typeof custom.value !== 'number' || !Number.isFinite(custom.value)) {
+      return fail(T.PURCHASE_VALUE_CURRENCY, 'Missing Value For Purchase', index, 'custom_data.value', 'a Purchase event requires a numeric value');
+    }
+    if (custom.currency === undefined) {
+      return fail(T.PURCHASE_VALUE_CURRENCY, 'Missing Currency For Purchase', index, 'custom_data.currency', 'a Purchase event requires currency');
+    }
+  }
+  if (custom.value !== undefined && (typeof custom.value !== 'number' || !Number.isFinite(custom.value))) {
+    return fail(T.INVALID_TYPE, 'Invalid Value', index, 'custom_data.value', 'must be a number');
+  }
+  if (custom.currency !== undefined && !(typeof custom.currency === 'string' && CURRENCY.test(custom.currency))) {
+    return fail(T.PURCHASE_VALUE_CURRENCY, 'Invalid Currency', index, 'custom_data.currency', 'must be a 3-letter ISO 4217 code');
+  }
+  if (custom.contents !== undefined) {
+    if (!Array.isArray(custom.contents)) return fail(T.INVALID_TYPE, 'Invalid Contents', index, 'custom_data.contents', 'must be an array');
+    for (let i = 0; i < custom.contents.length; i++) {
+      const item: unknown = custom.contents[i];
+      const id = isObject(item) ? item.id : undefined;
+      if (!(nonEmptyString(id) || (typeof id === 'number' && Number.isFinite(id)))) {
+        return fail(T.CONTENTS_ITEM_ID, 'Missing Content ID', index, `custom_data.contents[${i}].id`, 'every contents item requires an id');
+      }
+    }
+  }
+  return { ok: true };
+}
