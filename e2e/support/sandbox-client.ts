@@ -1,0 +1,62 @@
+/** Reading the meta-sandbox's recorded events (`GET /_sandbox/events`). */
+export interface SandboxEvent {
+  seq: number;
+  source: 'browser' | 'server';
+  pixelId: string;
+  eventName: string;
+  eventId?: string;
+  fbp?: string;
+  fbc?: string;
+  receivedAt: number;
+  status: 'counted' | 'deduplicated' | 'rejected';
+  dedupOf?: number;
+  testEventCode?: string;
+  matchKeys?: string[];
+  error?: unknown;
+  payload: Record<string, unknown>;
+}
+
+export interface SandboxFilter {
+  pixel?: string;
+  event_id?: string;
+  source?: 'browser' | 'server';
+  status?: 'counted' | 'deduplicated' | 'rejected';
+}
+
+export async function sandboxEvents(sandboxUrl: string, filter: SandboxFilter = {}): Promise<SandboxEvent[]> {
+  const qs = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
+  const res = await fetch(`${sandboxUrl}/_sandbox/events?${qs}`);
+  if (!res.ok) throw new Error(`GET /_sandbox/events → ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { events: SandboxEvent[] };
+  return body.events;
+}
+
+export async function clearSandbox(sandboxUrl: string): Promise<void> {
+  const res = await fetch(`${sandboxUrl}/_sandbox/events`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`DELETE /_sandbox/events → ${res.status}`);
+}
+
+export interface DedupPair {
+  eventId: string;
+  browser: SandboxEvent;
+  server: SandboxEvent;
+}
+
+/** Browser/server pairs by event id among `events`; browser events without a server copy are listed apart. */
+export function pairByEventId(events: SandboxEvent[]): { pairs: DedupPair[]; browserOnly: SandboxEvent[]; serverOnly: SandboxEvent[] } {
+  const browser = new Map<string, SandboxEvent>();
+  const server = new Map<string, SandboxEvent>();
+  for (const e of events) {
+    if (!e.eventId || e.status === 'rejected') continue;
+    (e.source === 'browser' ? browser : server).set(e.eventId, e);
+  }
+  const pairs: DedupPair[] = [];
+  const browserOnly: SandboxEvent[] = [];
+  for (const [id, b] of browser) {
+    const s = server.get(id);
+    if (s) pairs.push({ eventId: id, browser: b, server: s });
+    else browserOnly.push(b);
+  }
+  const serverOnly = [...server.values()].filter((s) => !browser.has(s.eventId!));
+  return { pairs, browserOnly, serverOnly };
+}

@@ -1,0 +1,52 @@
+/** Types of `capi-bridge verify`: pixel hits seen in the browser, server records, and the verdict. */
+
+/** One Meta Pixel hit (`/tr` request) recorded in the browser. */
+export interface PixelHit {
+  /** Pixel id (`id`). */
+  pixelId: string;
+  /** Event name (`ev`). */
+  eventName: string;
+  /** Event id (`eid`); absent on the pixel's automatic hits (e.g. Microdata). */
+  eventId?: string;
+  fbp?: string;
+  fbc?: string;
+  url: string;
+}
+
+/** One event the companion server reports for an event id (`GET /v1/sent?event_id=`). */
+export interface SentRecord {
+  eventId: string;
+  eventName?: string;
+  fbp?: string;
+  fbc?: string;
+  destination?: string;
+  status: string;
+  reason?: string;
+}
+
+export type Verdict =
+  | 'paired'
+  | 'browser-only'
+  | 'server-only'
+  | 'event_name mismatch'
+  | 'fbp mismatch';
+
+export interface VerifyRow {
+  verdict: Verdict;
+  eventId: string;
+  pixelId?: string;
+  browserEventName?: string;
+  serverEventName?: string;
+  browserFbp?: string;
+  serverFbp?: string;
+  serverStatus?: string;
+  note?: string;
+}
+
+export interface VerifyReport {
+  rows: VerifyRow[];
+  /** Pixel hits without an event id (the pixel's automatic events); listed, never a failure. */
+  unkeyedHits: number;
+  counts: Record<Verdict, number>;
+  ok: boolean;
+}
