@@ -1,0 +1,109 @@
+/** Resolves `redis://…` outbox URLs and options into one validated, typed config. Pure. */
+
+export interface RedisOutboxOptions {
+  /** Prefix of every key (default `capi:`). Lets several deployments or test servers share one Redis. */
+  keyPrefix?: string;
+  /** Max entries (queued + leased + delayed) per destination; enqueue beyond it returns `outbox_full`. */
+  maxDepth?: number;
+  /** Consumer name inside the `delivery` group; default `<hostname>-<pid>-<random>`, unique per process. */
+  consumerName?: string;
+  /** A Redis command that takes longer fails (enqueue → `outbox_unavailable`). Default 5000. */
+  commandTimeoutMs?: number;
+  /** Connecting at start gives up after this long. Default 5000. */
+  connectTimeoutMs?: number;
+}
+
+export interface RedisOutboxConfig {
+  /** URL handed to ioredis: our own query parameters removed. May contain a password: never log it. */
+  connectUrl: string;
+  /** Same URL with any password replaced, safe for logs and errors. */
+  safeUrl: string;
+  keyPrefix: string;
+  maxDepth: number;
+  consumerName: string | undefined;
+  commandTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+export const REDIS_OUTBOX_DEFAULTS = {
+  keyPrefix: 'capi:',
+  maxDepth: 1_000_000,
+  commandTimeoutMs: 5000,
+  connectTimeoutMs: 5000,
+} as const;
+
+export type RedisConfigResult = { ok: true; config: RedisOutboxConfig } | { ok: false; error: string };
+
+/** Query parameters we consume (`?prefix=…&maxDepth=…&commandTimeoutMs=…`), so OUTBOX alone can configure them. */
+const QUERY_KEYS = ['prefix', 'maxDepth', 'commandTimeoutMs', 'connectTimeoutMs', 'consumer'] as const;
+
+function positiveInt(name: string, raw: unknown): number | string {
+  const n = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return `OUTBOX: ${name} must be a positive integer`;
+  return n;
+}
+
+export function redactRedisUrl(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.password) copy.password = '***';
+  return copy.href;
+}
+
+export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOptions = {}): RedisConfigResult {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, error: 'OUTBOX: not a valid URL (expected redis://host:port[/db])' };
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    return { ok: false, error: `OUTBOX: unsupported scheme ${parsed.protocol} (expected redis:// or rediss://)` };
+  }
+  if (!parsed.hostname) return { ok: false, error: 'OUTBOX: redis URL has no host' };
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) return { ok: false, error: `OUTBOX: redis database must be a number, got "${db}"` };
+
+  const q = parsed.searchParams;
+  const maxDepth = positiveInt('maxDepth', options.maxDepth ?? q.get('maxDepth') ?? REDIS_OUTBOX_DEFAULTS.maxDepth);
+  if (typeof maxDepth === 'string') return { ok: false, error: maxDepth };
+  const commandTimeoutMs = positiveInt(
+    'commandTimeoutMs',
+    options.commandTimeoutMs ?? q.get('commandTimeoutMs') ?? REDIS_OUTBOX_DEFAULTS.commandTimeoutMs,
+  );
+  if (typeof commandTimeoutMs === 'string') return { ok: false, error: commandTimeoutMs };
+  const connectTimeoutMs = positiveInt(
+    'connectTimeoutMs',
+    options.connectTimeoutMs ?? q.get('connectTimeoutMs') ?? REDIS_OUTBOX_DEFAULTS.connectTimeoutMs,
+  );
+  if (typeof connectTimeoutMs === 'string') return { ok: false, error: connectTimeoutMs };
+  const keyPrefix = options.keyPrefix ?? q.get('prefix') ?? REDIS_OUTBOX_DEFAULTS.keyPrefix;
+  if (/[{}\s]/.test(keyPrefix)) return { ok: false, error: 'OUTBOX: prefix must not contain braces or whitespace' };
+  const consumerName = options.consumerName ?? q.get('consumer') ?? undefined;
+
+  for (const k of QUERY_KEYS) q.delete(k);
+  return {
+    ok: true,
+    config: {
+      connectUrl: parsed.href,
+      safeUrl: redactRedisUrl(parsed),
+      keyPrefix,
+      maxDepth,
+      consumerName,
+      commandTimeoutMs,
+      connectTimeoutMs,
+    },
+  };
+}
+
+/**
+ * Key layout. The destination id sits in braces — a Redis Cluster hash tag — so all keys of one
+ * destination share a slot and each per-destination script touches a single slot.
+ */
+export function redisKeys(prefix: string, destinationId: string) {
+  const base = `${prefix}{${destinationId}}`;
+  return { events: `${base}:events`, delayed: `${base}:delayed`, dead: `${base}:dead` };
+}
+
+export function destinationsKey(prefix: string): string {
+  return `${prefix}destinations`;
+}

@@ -1,0 +1,221 @@
+/**
+ * Lua scripts of the Redis Streams outbox. Every state transition of an entry (stream → delayed set,
+ * delayed set → stream, stream → dead stream, dead stream → stream) runs inside one script, so Redis
+ * executes it atomically: an entry is always in exactly one place, never in none.
+ *
+ * Stream entry fields: `e` event JSON, `t` enqueuedAt (epoch ms), `a` attempts.
+ * Delayed set member: `<attempts>|<enqueuedAt>|<old id>|<event JSON>`, score = notBefore (epoch ms).
+ * Dead stream fields: `e`, `t`, `a`, `err` (DeadLetterError JSON), `d` deadLetteredAt, `oid` old id.
+ */
+import { hash } from 'node:crypto';
+
+export interface LuaScript {
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function script(lua: string): LuaScript {
+  return { lua, sha: hash('sha1', lua) };
+}
+
+const FIELDS_TO_MAP = `
+local function fmap(arr)
+  local m = {}
+  for i = 1, #arr, 2 do m[arr[i]] = arr[i + 1] end
+  return m
+end
+`;
+
+const ENSURE_GROUP = `
+local function ensure_group(key, group)
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('XGROUP', 'CREATE', key, group, '0', 'MKSTREAM')
+  end
+end
+`;
+
+/**
+ * KEYS[1] = destinations set; then per destination i: KEYS[2i] = events stream, KEYS[2i+1] = delayed zset.
+ * ARGV: maxDepth, now, group, ndest, then per destination: destId, n, n event JSONs.
+ * Checks every destination's bound first, then writes: all or nothing.
+ * Returns {'ok'} or {'full', destId, depth}.
+ */
+export const ENQUEUE = script(`${ENSURE_GROUP}
+local max = tonumber(ARGV[1])
+local now = ARGV[2]
+local group = ARGV[3]
+local ndest = tonumber(ARGV[4])
+local p = 5
+for i = 1, ndest do
+  local n = tonumber(ARGV[p + 1])
+  local depth = redis.call('XLEN', KEYS[2 * i]) + redis.call('ZCARD', KEYS[2 * i + 1])
+  if depth + n > max then return {'full', ARGV[p], depth} end
+  p = p + 2 + n
+end
+p = 5
+for i = 1, ndest do
+  local ev = KEYS[2 * i]
+  local n = tonumber(ARGV[p + 1])
+  ensure_group(ev, group)
+  redis.call('SADD', KEYS[1], ARGV[p])
+  for j = 1, n do
+    redis.call('XADD', ev, '*', 'e', ARGV[p + 1 + j], 't', now, 'a', '0')
+  end
+  p = p + 2 + n
+end
+return {'ok'}
+`);
+
+/**
+ * KEYS: events stream, delayed zset. ARGV: group, consumer, max, leaseMs, now, leaseHorizon.
+ * 1. moves up to `max` due delayed entries back to the stream (new ids);
+ * 2. XAUTOCLAIMs entries whose lease expired (crashed or slow instances);
+ * 3. XREADGROUP (non-blocking) new entries for the rest;
+ * 4. records the lease of everything claimed in the PEL itself: XCLAIM … IDLE (horizon − leaseMs), so the
+ *    entry's idle time reaches `horizon` exactly when its own lease ends. XAUTOCLAIM then uses
+ *    min-idle = horizon for every claimer, whatever lease the holder chose.
+ * Returns a flat list: id1, fields1, id2, fields2, ...
+ */
+export const CLAIM = script(`${ENSURE_GROUP}
+local ev, dl = KEYS[1], KEYS[2]
+local group, consumer = ARGV[1], ARGV[2]
+local max = tonumber(ARGV[3])
+local lease = tonumber(ARGV[4])
+local now = ARGV[5]
+local horizon = tonumber(ARGV[6])
+ensure_group(ev, group)
+local due = redis.call('ZRANGEBYSCORE', dl, '-inf', now, 'LIMIT', 0, max)
+for _, m in ipairs(due) do
+  local a, t, _old, e = string.match(m, '^(%d+)|(%d+)|([^|]*)|(.*)$')
+  redis.call('XADD', ev, '*', 'e', e, 't', t, 'a', a)
+  redis.call('ZREM', dl, m)
+end
+local out = {}
+local count = 0
+local cursor = '0-0'
+local iter = 0
+repeat
+  local r = redis.call('XAUTOCLAIM', ev, group, consumer, horizon, cursor, 'COUNT', max - count)
+  cursor = r[1]
+  for _, entry in ipairs(r[2]) do
+    if entry[2] then
+      out[#out + 1] = entry[1]
+      out[#out + 1] = entry[2]
+      count = count + 1
+    end
+  end
+  iter = iter + 1
+until cursor == '0-0' or count >= max or iter >= 20
+if count < max then
+  local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', max - count, 'STREAMS', ev, '>')
+  if r then
+    for _, entry in ipairs(r[1][2]) do
+      out[#out + 1] = entry[1]
+      out[#out + 1] = entry[2]
+    end
+  end
+end
+if #out > 0 then
+  -- unpack() expands only as the last argument, so build the whole argument list.
+  local args = {ev, group, consumer, 0}
+  for i = 1, #out, 2 do args[#args + 1] = out[i] end
+  args[#args + 1] = 'IDLE'
+  args[#args + 1] = horizon - lease
+  args[#args + 1] = 'JUSTID'
+  redis.call('XCLAIM', unpack(args))
+end
+return out
+`);
+
+/** KEYS: events stream. ARGV: group, ids... Removes delivered entries (XACK + XDEL). Returns XDEL count. */
+export const ACK = script(`
+local ids = {}
+for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+return redis.call('XDEL', KEYS[1], unpack(ids))
+`);
+
+/** True when `id` is pending in `group` and leased by `consumer` (it was not reclaimed by another instance). */
+const OWNED = `
+local function owned(ev, group, id, consumer)
+  local p = redis.call('XPENDING', ev, group, id, id, 1)
+  return p[1] ~= nil and p[1][2] == consumer
+end
+`;
+
+/**
+ * KEYS: events stream, delayed zset. ARGV: group, consumer, notBefore, ids...
+ * Moves each entry still leased by this consumer to the delayed set with attempts + 1. Returns how many.
+ */
+export const RETRY_LATER = script(`${FIELDS_TO_MAP}${OWNED}
+local ev, dl = KEYS[1], KEYS[2]
+local group, consumer, nb = ARGV[1], ARGV[2], ARGV[3]
+local moved = 0
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  if owned(ev, group, id, consumer) then
+    local r = redis.call('XRANGE', ev, id, id)
+    if r[1] then
+      local f = fmap(r[1][2])
+      local a = tonumber(f['a'] or '0') + 1
+      redis.call('ZADD', dl, nb, a .. '|' .. (f['t'] or '0') .. '|' .. id .. '|' .. f['e'])
+      moved = moved + 1
+    end
+    redis.call('XACK', ev, group, id)
+    redis.call('XDEL', ev, id)
+  end
+end
+return moved
+`);
+
+/**
+ * KEYS: events stream, dead stream. ARGV: group, consumer, now, then pairs id, errorJSON.
+ * Moves each entry still leased by this consumer to the dead stream. Returns how many.
+ */
+export const DEAD_LETTER = script(`${FIELDS_TO_MAP}${OWNED}
+local ev, dead = KEYS[1], KEYS[2]
+local group, consumer, now = ARGV[1], ARGV[2], ARGV[3]
+local moved = 0
+for i = 4, #ARGV, 2 do
+  local id, err = ARGV[i], ARGV[i + 1]
+  if owned(ev, group, id, consumer) then
+    local r = redis.call('XRANGE', ev, id, id)
+    if r[1] then
+      local f = fmap(r[1][2])
+      redis.call('XADD', dead, '*', 'e', f['e'], 't', f['t'] or '0', 'a', f['a'] or '0', 'err', err, 'd', now, 'oid', id)
+      moved = moved + 1
+    end
+    redis.call('XACK', ev, group, id)
+    redis.call('XDEL', ev, id)
+  end
+end
+return moved
+`);
+
+/**
+ * KEYS: dead stream, events stream, destinations set. ARGV: group, destId, now, mode ('all'|'ids'), then
+ * a batch limit (mode all) or ids (mode ids). Moves dead letters back to the stream with attempts 0.
+ * Returns how many moved.
+ */
+export const REPLAY = script(`${FIELDS_TO_MAP}${ENSURE_GROUP}
+local dead, ev = KEYS[1], KEYS[2]
+local group, dest, mode = ARGV[1], ARGV[2], ARGV[4]
+local entries = {}
+if mode == 'all' then
+  entries = redis.call('XRANGE', dead, '-', '+', 'COUNT', tonumber(ARGV[5]))
+else
+  for i = 5, #ARGV do
+    local r = redis.call('XRANGE', dead, ARGV[i], ARGV[i])
+    if r[1] then entries[#entries + 1] = r[1] end
+  end
+end
+if #entries == 0 then return 0 end
+ensure_group(ev, group)
+redis.call('SADD', KEYS[3], dest)
+for _, entry in ipairs(entries) do
+  local f = fmap(entry[2])
+  redis.call('XADD', ev, '*', 'e', f['e'], 't', f['t'] or ARGV[3], 'a', '0')
+  redis.call('XDEL', dead, entry[1])
+end
+return #entries
+`);
