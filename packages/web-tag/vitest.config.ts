@@ -3,5 +3,6 @@ import { workspaceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
+  define: { __DEBUG__: 'true' },
   test: { name: 'web-tag', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], environment: 'happy-dom' },
 });
