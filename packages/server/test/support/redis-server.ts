@@ -17,6 +17,10 @@ export interface RedisServer {
   dir: string;
   /** SIGKILL (a crash) when `crash` is true, else SIGTERM; then starts it again on the same port and dir. */
   restart(options?: { crash?: boolean }): Promise<void>;
+  /** Stops the process (SIGKILL when `crash`) but keeps its dir, for `start()` later. */
+  kill(options?: { crash?: boolean }): Promise<void>;
+  /** Starts it again on the same port and dir after `kill()`. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +122,13 @@ export async function startRedisServer(): Promise<RedisServer> {
         dir,
         async restart(options = {}) {
           await waitExit(child, options.crash ? 'SIGKILL' : 'SIGTERM');
+          child = await launch(bin, port, dir);
+        },
+        async kill(options = {}) {
+          await waitExit(child, options.crash ? 'SIGKILL' : 'SIGTERM');
+        },
+        async start() {
+          if (child.exitCode === null && child.signalCode === null) return;
           child = await launch(bin, port, dir);
         },
         async stop() {
