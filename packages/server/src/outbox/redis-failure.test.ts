@@ -102,6 +102,18 @@ describe('redis outbox failure behaviour', () => {
     }
   });
 
+  it('bounds depth per destination: a full destination does not block another', async () => {
+    const outbox = await createRedisOutbox(server.url, { keyPrefix: 'bound:', maxDepth: 3 });
+    try {
+      expect(await outbox.enqueue(batch(3, 'full'))).toEqual({ ok: true });
+      expect(await outbox.enqueue(batch(1, 'full'))).toMatchObject({ ok: false, reason: 'outbox_full' });
+      expect(await outbox.enqueue(batch(3, 'free'))).toEqual({ ok: true });
+      expect(await outbox.depth()).toBe(6);
+    } finally {
+      await outbox.close();
+    }
+  });
+
   it('isolates deployments by key prefix and uses the documented key layout', async () => {
     const a = await createRedisOutbox(server.url, { keyPrefix: 'shopA:' });
     const b = await createRedisOutbox(server.url, { keyPrefix: 'shopB:' });
