@@ -18,13 +18,16 @@ describe('resolveRedisOutboxConfig', () => {
     });
   });
 
-  it('reads our query parameters, strips them from the ioredis URL; options win over the URL', () => {
+  it('reads our query parameters, strips them from the ioredis URL; the URL wins over options', () => {
     const r = resolveRedisOutboxConfig('redis://h:1/0?prefix=shop1:&maxDepth=50&commandTimeoutMs=900&family=4', {
       maxDepth: 70,
+      keyPrefix: 'ignored:',
+      connectTimeoutMs: 1234,
     });
     if (!r.ok) throw new Error(r.error);
     expect(r.config.keyPrefix).toBe('shop1:');
-    expect(r.config.maxDepth).toBe(70);
+    expect(r.config.maxDepth).toBe(50);
+    expect(r.config.connectTimeoutMs).toBe(1234);
     expect(r.config.commandTimeoutMs).toBe(900);
     expect(r.config.connectUrl).toBe('redis://h:1/0?family=4');
   });

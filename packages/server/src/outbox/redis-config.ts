@@ -34,7 +34,10 @@ export const REDIS_OUTBOX_DEFAULTS = {
 
 export type RedisConfigResult = { ok: true; config: RedisOutboxConfig } | { ok: false; error: string };
 
-/** Query parameters we consume (`?prefix=…&maxDepth=…&commandTimeoutMs=…`), so OUTBOX alone can configure them. */
+/**
+ * Query parameters we consume (`?prefix=…&maxDepth=…&commandTimeoutMs=…`), so OUTBOX alone can configure them.
+ * They win over `options` (the server passes its generic outboxMaxDepth there; the URL is more specific).
+ */
 const QUERY_KEYS = ['prefix', 'maxDepth', 'commandTimeoutMs', 'connectTimeoutMs', 'consumer'] as const;
 
 function positiveInt(name: string, raw: unknown): number | string {
@@ -64,21 +67,21 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
   if (db !== '' && !/^\d+$/.test(db)) return { ok: false, error: `OUTBOX: redis database must be a number, got "${db}"` };
 
   const q = parsed.searchParams;
-  const maxDepth = positiveInt('maxDepth', options.maxDepth ?? q.get('maxDepth') ?? REDIS_OUTBOX_DEFAULTS.maxDepth);
+  const maxDepth = positiveInt('maxDepth', q.get('maxDepth') ?? options.maxDepth ?? REDIS_OUTBOX_DEFAULTS.maxDepth);
   if (typeof maxDepth === 'string') return { ok: false, error: maxDepth };
   const commandTimeoutMs = positiveInt(
     'commandTimeoutMs',
-    options.commandTimeoutMs ?? q.get('commandTimeoutMs') ?? REDIS_OUTBOX_DEFAULTS.commandTimeoutMs,
+    q.get('commandTimeoutMs') ?? options.commandTimeoutMs ?? REDIS_OUTBOX_DEFAULTS.commandTimeoutMs,
   );
   if (typeof commandTimeoutMs === 'string') return { ok: false, error: commandTimeoutMs };
   const connectTimeoutMs = positiveInt(
     'connectTimeoutMs',
-    options.connectTimeoutMs ?? q.get('connectTimeoutMs') ?? REDIS_OUTBOX_DEFAULTS.connectTimeoutMs,
+    q.get('connectTimeoutMs') ?? options.connectTimeoutMs ?? REDIS_OUTBOX_DEFAULTS.connectTimeoutMs,
   );
   if (typeof connectTimeoutMs === 'string') return { ok: false, error: connectTimeoutMs };
-  const keyPrefix = options.keyPrefix ?? q.get('prefix') ?? REDIS_OUTBOX_DEFAULTS.keyPrefix;
+  const keyPrefix = q.get('prefix') ?? options.keyPrefix ?? REDIS_OUTBOX_DEFAULTS.keyPrefix;
   if (/[{}\s]/.test(keyPrefix)) return { ok: false, error: 'OUTBOX: prefix must not contain braces or whitespace' };
-  const consumerName = options.consumerName ?? q.get('consumer') ?? undefined;
+  const consumerName = q.get('consumer') ?? options.consumerName ?? undefined;
 
   for (const k of QUERY_KEYS) q.delete(k);
   return {
