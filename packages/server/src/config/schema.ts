@@ -1,0 +1,148 @@
+import type { ActionSource, DestinationConfig, MatchPolicy } from '../mapping/types.js';
+import type { Secret } from './secret.js';
+
+/** What a config file may contain (JSON). Every field is optional; env variables override scalars. */
+export interface ConfigFile {
+  port?: number;
+  host?: string;
+  graphUrl?: string;
+  apiVersion?: string;
+  apiKeys?: string[];
+  allowedOrigins?: string[];
+  outbox?: string;
+  trustProxy?: boolean | number | string;
+  cookieDomain?: string;
+  logLevel?: string;
+  tagJsPath?: string;
+  metricsRequireKey?: boolean;
+  destinations?: ConfigFileDestination[];
+  limits?: Partial<Limits>;
+  delivery?: Partial<DeliverySettings>;
+  rateLimit?: Partial<RateLimitSettings>;
+  shutdownTimeoutMs?: number;
+}
+
+export interface ConfigFileDestination {
+  id?: string;
+  pixelId: string;
+  accessToken: string;
+  consentCategory?: string;
+  matchPolicy?: MatchPolicy;
+  contentType?: 'product' | 'product_group' | null;
+  defaultActionSource?: ActionSource;
+  defaultPhoneCountry?: string;
+  sendAllProperties?: boolean;
+  testEventCode?: string;
+  appSecret?: string;
+  apiVersion?: string;
+}
+
+/** A destination with what delivery needs on top of the mapping settings. */
+export interface ResolvedDestination extends DestinationConfig {
+  accessToken: Secret;
+  appSecret?: Secret;
+  testEventCode?: string;
+  apiVersion: string;
+}
+
+export interface Limits {
+  /** Max bytes of a /collect body. */
+  collectBodyBytes: number;
+  /** Max events in one /collect body (`{batch:[…]}`). */
+  collectMaxBatch: number;
+  /** Max bytes of a /v1/events or /v1/preview body. */
+  apiBodyBytes: number;
+  /** Max events in one /v1/events batch (Meta's own cap is 1000). */
+  apiMaxBatch: number;
+  /** Max bytes of a /v1/events/csv upload. */
+  csvBodyBytes: number;
+  /** Conversions enqueued per outbox transaction while streaming a CSV. */
+  csvChunk: number;
+  /** Bad rows listed in a CSV reply (the count is always complete). */
+  csvMaxBadRows: number;
+  /** Max outbox entries (all destinations) before ingestion answers 503 `outbox_full`. */
+  outboxMaxDepth: number;
+  /** Events remembered for `/v1/sent`. */
+  sentLogSize: number;
+}
+
+export interface DeliverySettings {
+  /** Events per Graph request (≤ 1000). */
+  batchSize: number;
+  /** Longest wait before a partial batch is sent. */
+  flushIntervalMs: number;
+  /** Graph requests in flight per destination. */
+  concurrency: number;
+  /** Delivery attempts before an event is dead-lettered (`retries_exhausted`). */
+  maxAttempts: number;
+  /** No retry after this long in the outbox (< 7 days); the event's own window is checked too. */
+  maxRetryAgeMs: number;
+  /** How long a claimed batch stays invisible to other claimers. */
+  leaseMs: number;
+  requestTimeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** While a destination is paused (auth error), how often one batch is tried. */
+  authProbeIntervalMs: number;
+}
+
+export interface RateLimitSettings {
+  /** Sustained /collect requests per second per client IP. 0 disables. */
+  perSecond: number;
+  burst: number;
+  /** Client IPs tracked at once (least recently seen are forgotten first). */
+  maxTrackedIps: number;
+}
+
+export interface ResolvedConfig {
+  port: number;
+  host: string;
+  graphUrl: string;
+  destinations: ResolvedDestination[];
+  apiKeys: Secret[];
+  /** Exact origins (`https://shop.example`), `https://*.example.com` wildcards, or `*`. */
+  allowedOrigins: string[];
+  outboxUrl: string;
+  /** Express `trust proxy` value. */
+  trustProxy: boolean | number | string;
+  cookieDomain?: string;
+  logLevel: string;
+  tagJsPath?: string;
+  metricsRequireKey: boolean;
+  limits: Limits;
+  delivery: DeliverySettings;
+  rateLimit: RateLimitSettings;
+  shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_API_VERSION = 'v24.0';
+export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
+export const DEFAULT_OUTBOX = 'sqlite:./data/outbox.db';
+export const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+
+export const DEFAULT_LIMITS: Limits = {
+  collectBodyBytes: 64 * 1024,
+  collectMaxBatch: 50,
+  apiBodyBytes: 8 * 1024 * 1024,
+  apiMaxBatch: 1000,
+  csvBodyBytes: 200 * 1024 * 1024,
+  csvChunk: 500,
+  csvMaxBadRows: 100,
+  outboxMaxDepth: 1_000_000,
+  sentLogSize: 10_000,
+};
+
+export const DEFAULT_DELIVERY: DeliverySettings = {
+  batchSize: 1000,
+  flushIntervalMs: 250,
+  concurrency: 4,
+  maxAttempts: 50,
+  maxRetryAgeMs: SEVEN_DAYS_MS - 3600 * 1000,
+  leaseMs: 60_000,
+  requestTimeoutMs: 15_000,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 5 * 60_000,
+  authProbeIntervalMs: 60_000,
+};
+
+export const DEFAULT_RATE_LIMIT: RateLimitSettings = { perSecond: 20, burst: 100, maxTrackedIps: 100_000 };

@@ -1,0 +1,255 @@
+import type { DeliverySettings, ResolvedDestination } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { DeadLetterError, Outbox, OutboxEntry } from '../outbox/types.js';
+import type { SentLog } from '../sent-log.js';
+import { backoffMs } from './backoff.js';
+import { classify, type GraphErrorInfo } from './classify.js';
+import type { GraphClient } from './graph-client.js';
+import { isTooOld } from './window.js';
+
+export interface DispatcherDeps {
+  outbox: Outbox;
+  client: GraphClient;
+  destinations: readonly ResolvedDestination[];
+  settings: DeliverySettings;
+  metrics: Metrics;
+  logger: Logger;
+  sentLog?: SentLog;
+  now?: () => number;
+  random?: () => number;
+}
+
+interface DestState {
+  dest: ResolvedDestination;
+  paused: boolean;
+  nextProbeAt: number;
+  probing: boolean;
+  throttledUntil: number;
+  /** Events enqueued since the last claim (this process): a full batch wakes sleeping workers. */
+  pending: number;
+  sleepers: Set<() => void>;
+}
+
+/**
+ * Per destination, `concurrency` worker loops: claim ≤ batchSize due entries → drop those whose window
+ * closed → POST → ack | retry later with backoff | pause on auth | bisect on reject. Claims are atomic in
+ * the outbox, so workers (and other instances) never send the same lease twice.
+ */
+export class Dispatcher {
+  readonly #d: DispatcherDeps;
+  readonly #now: () => number;
+  readonly #states = new Map<string, DestState>();
+  #workers: Promise<void>[] = [];
+  #draining = false;
+  #stopped = false;
+
+  constructor(deps: DispatcherDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+    for (const dest of deps.destinations) {
+      this.#states.set(dest.id, { dest, paused: false, nextProbeAt: 0, probing: false, throttledUntil: 0, pending: 0, sleepers: new Set() });
+    }
+  }
+
+  start(): void {
+    for (const st of this.#states.values()) {
+      for (let i = 0; i < this.#d.settings.concurrency; i++) this.#workers.push(this.#loop(st));
+    }
+  }
+
+  /** Called after an enqueue in this process. */
+  notify(destinationId: string, count: number): void {
+    const st = this.#states.get(destinationId);
+    if (!st) return;
+    st.pending += count;
+    if (st.pending >= this.#d.settings.batchSize) this.#wake(st);
+  }
+
+  isPaused(destinationId: string): boolean {
+    return this.#states.get(destinationId)?.paused ?? false;
+  }
+
+  pausedDestinations(): string[] {
+    return [...this.#states.values()].filter((s) => s.paused).map((s) => s.dest.id);
+  }
+
+  /**
+   * Drains what it can until `deadlineMs` passes (no flush-interval waits, stops at an empty outbox),
+   * then stops after the in-flight requests. Whatever is left stays durable in the outbox.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.#draining = true;
+    for (const st of this.#states.values()) this.#wake(st);
+    const timer = setTimeout(() => {
+      this.#stopped = true;
+      for (const st of this.#states.values()) this.#wake(st);
+    }, Math.max(0, deadlineMs));
+    await Promise.all(this.#workers);
+    clearTimeout(timer);
+    this.#stopped = true;
+  }
+
+  #wake(st: DestState): void {
+    for (const w of st.sleepers) w();
+    st.sleepers.clear();
+  }
+
+  #sleep(st: DestState, ms: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        st.sleepers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, Math.max(1, ms));
+      st.sleepers.add(done);
+    });
+  }
+
+  async #loop(st: DestState): Promise<void> {
+    const s = this.#d.settings;
+    while (!this.#stopped) {
+      const now = this.#now();
+      if (st.throttledUntil > now && !this.#stopped) {
+        if (this.#draining) return;
+        await this.#sleep(st, st.throttledUntil - now);
+        continue;
+      }
+      let probe = false;
+      if (st.paused) {
+        if (this.#draining) return;
+        if (st.probing || now < st.nextProbeAt) {
+          await this.#sleep(st, Math.min(1000, Math.max(1, st.nextProbeAt - now)));
+          continue;
+        }
+        st.probing = true;
+        probe = true;
+      }
+      let entries: OutboxEntry[];
+      try {
+        st.pending = 0;
+        entries = await this.#d.outbox.claim(st.dest.id, s.batchSize, s.leaseMs);
+      } catch (e) {
+        if (probe) st.probing = false;
+        this.#d.logger.error({ destination: st.dest.id, err: (e as Error).message }, 'outbox claim failed');
+        if (this.#draining) return;
+        await this.#sleep(st, 1000);
+        continue;
+      }
+      if (entries.length === 0) {
+        if (probe) {
+          st.probing = false;
+          st.nextProbeAt = this.#now() + s.authProbeIntervalMs;
+        }
+        if (this.#draining) return;
+        await this.#sleep(st, s.flushIntervalMs);
+        continue;
+      }
+      try {
+        await this.#process(st, entries);
+      } catch (e) {
+        // Outbox errors mid-batch: the lease expires and the entries come back; nothing is lost.
+        this.#d.logger.error({ destination: st.dest.id, err: (e as Error).message }, 'delivery step failed');
+      } finally {
+        if (probe) st.probing = false;
+      }
+      if (entries.length < s.batchSize && !this.#draining) await this.#sleep(st, s.flushIntervalMs);
+    }
+  }
+
+  async #process(st: DestState, entries: OutboxEntry[]): Promise<void> {
+    const now = this.#now();
+    const s = this.#d.settings;
+    const dead: Array<{ entry: OutboxEntry; error: DeadLetterError }> = [];
+    const live: OutboxEntry[] = [];
+    for (const e of entries) {
+      if (isTooOld(e.event, now)) dead.push({ entry: e, error: { reason: 'too_old', message: `event_time ${e.event.event_time} is outside Meta's window` } });
+      else if (now - e.enqueuedAt > s.maxRetryAgeMs) dead.push({ entry: e, error: { reason: 'retry_window_expired', message: `queued for more than ${s.maxRetryAgeMs} ms` } });
+      else if (e.attempts >= s.maxAttempts) dead.push({ entry: e, error: { reason: 'retries_exhausted', message: `${e.attempts} attempts` } });
+      else live.push(e);
+    }
+    await this.#deadLetter(st, dead);
+    await this.#deliver(st, live);
+  }
+
+  async #deliver(st: DestState, entries: OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const { outbox, client, metrics, logger, sentLog } = this.#d;
+    const s = this.#d.settings;
+    const destination = st.dest.id;
+    const res = await client.send(st.dest, entries.map((e) => e.event));
+    const c = classify(res);
+    metrics.graphRequests.inc({ destination, outcome: c.kind });
+    metrics.graphLatency.observe({ destination, outcome: c.kind }, res.latencyMs / 1000);
+    const ids = entries.map((e) => e.id);
+    switch (c.kind) {
+      case 'ok': {
+        await outbox.ack(destination, ids);
+        metrics.sent.inc({ destination }, entries.length);
+        if (sentLog) for (const e of entries) sentLog.update(e.event.event_id, destination, 'sent');
+        if (st.paused) {
+          st.paused = false;
+          metrics.paused.set({ destination }, 0);
+          logger.info({ destination }, 'destination resumed: Meta accepted a batch');
+          this.#wake(st);
+        }
+        return;
+      }
+      case 'retry':
+      case 'throttled': {
+        const attempt = Math.max(...entries.map((e) => e.attempts));
+        const delay = backoffMs({
+          attempt, baseMs: s.backoffBaseMs, maxMs: s.backoffMaxMs,
+          ...(c.retryAfterMs !== undefined ? { retryAfterMs: c.retryAfterMs } : {}),
+          ...(this.#d.random ? { random: this.#d.random } : {}),
+        });
+        const until = this.#now() + delay;
+        // A throttle (or a Retry-After) applies to the destination, not only to this batch.
+        if (c.kind === 'throttled' || c.retryAfterMs !== undefined) st.throttledUntil = Math.max(st.throttledUntil, until);
+        await outbox.retryLater(destination, ids, until);
+        metrics.retried.inc({ destination, kind: c.kind }, entries.length);
+        logger.warn({ destination, events: entries.length, kind: c.kind, delayMs: delay, error: summary(c.error) }, 'graph request failed, will retry');
+        return;
+      }
+      case 'auth': {
+        // Keep the events: no attempt is counted; the lease expires and the probe or later claims get them.
+        if (!st.paused) {
+          st.paused = true;
+          metrics.paused.set({ destination }, 1);
+          logger.error({ destination, error: summary(c.error) }, 'destination paused: Meta refused the access token or pixel; events are kept');
+        }
+        st.nextProbeAt = this.#now() + s.authProbeIntervalMs;
+        return;
+      }
+      case 'reject': {
+        if (entries.length === 1) {
+          await this.#deadLetter(st, [{ entry: entries[0]!, error: { reason: 'meta_rejected', ...c.error } }]);
+          return;
+        }
+        // Meta rejects the whole batch for one bad event: bisect so only the bad ones are dead-lettered.
+        const mid = Math.ceil(entries.length / 2);
+        await this.#deliver(st, entries.slice(0, mid));
+        await this.#deliver(st, entries.slice(mid));
+        return;
+      }
+    }
+  }
+
+  async #deadLetter(st: DestState, items: Array<{ entry: OutboxEntry; error: DeadLetterError }>): Promise<void> {
+    if (items.length === 0) return;
+    const destination = st.dest.id;
+    await this.#d.outbox.deadLetter(destination, items.map((i) => ({ id: i.entry.id, error: i.error })));
+    for (const i of items) {
+      this.#d.metrics.deadLettered.inc({ destination, reason: i.error.reason });
+      this.#d.sentLog?.update(i.entry.event.event_id, destination, 'dead_lettered', i.error.reason);
+    }
+    const first = items[0]!;
+    this.#d.logger.warn({ destination, events: items.length, reason: first.error.reason, example: { event_id: first.entry.event.event_id, ...first.error } }, 'events dead-lettered');
+  }
+}
+
+function summary(e: GraphErrorInfo): Record<string, unknown> {
+  return { httpStatus: e.httpStatus, code: e.code, errorSubcode: e.errorSubcode, message: e.message, errorUserTitle: e.errorUserTitle, fbtraceId: e.fbtraceId };
+}

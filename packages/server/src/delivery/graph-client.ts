@@ -1,0 +1,86 @@
+import { createHmac } from 'node:crypto';
+import type { ResolvedDestination } from '../config/schema.js';
+import type { CapiServerEvent } from '../mapping/types.js';
+import { parseRetryAfter } from './backoff.js';
+import type { GraphOutcome } from './classify.js';
+
+export const PARTNER_AGENT = 'capi-bridge';
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}>;
+
+export interface GraphClientOptions {
+  graphUrl: string;
+  timeoutMs: number;
+  fetch?: FetchLike;
+  now?: () => number;
+}
+
+export interface GraphRequestBody {
+  data: CapiServerEvent[];
+  partner_agent: string;
+  test_event_code?: string;
+}
+
+export interface GraphClient {
+  send(destination: ResolvedDestination, events: CapiServerEvent[]): Promise<GraphOutcome & { latencyMs: number }>;
+}
+
+/** The request body Meta receives (also what /v1/preview shows), without credentials. */
+export function graphBody(destination: ResolvedDestination, events: CapiServerEvent[]): GraphRequestBody {
+  const body: GraphRequestBody = { data: events, partner_agent: PARTNER_AGENT };
+  if (destination.testEventCode !== undefined) body.test_event_code = destination.testEventCode;
+  return body;
+}
+
+/** Public URL of the events edge, without credentials (safe to log). */
+export function graphEventsUrl(graphUrl: string, d: ResolvedDestination): string {
+  return `${graphUrl}/${d.apiVersion}/${encodeURIComponent(d.pixelId)}/events`;
+}
+
+/**
+ * POSTs JSON to `{graphUrl}/{version}/{pixel}/events`. The access token and `appsecret_proof` travel in the
+ * JSON body (never in a URL that could end up in a proxy log). Never throws: network errors and timeouts
+ * come back as `status: 0`.
+ */
+export function createGraphClient(options: GraphClientOptions): GraphClient {
+  const doFetch: FetchLike = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const now = options.now ?? Date.now;
+  return {
+    async send(destination, events) {
+      const token = destination.accessToken.reveal();
+      const payload: Record<string, unknown> = { ...graphBody(destination, events), access_token: token };
+      if (destination.appSecret !== undefined) {
+        payload.appsecret_proof = createHmac('sha256', destination.appSecret.reveal()).update(token).digest('hex');
+      }
+      const started = performance.now();
+      try {
+        const res = await doFetch(graphEventsUrl(options.graphUrl, destination), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify(payload),
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        const text = await res.text();
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // HTML error pages from proxies: keep the text, classification goes by status.
+        }
+        const out: GraphOutcome & { latencyMs: number } = { status: res.status, body, latencyMs: performance.now() - started };
+        const ra = parseRetryAfter(res.headers.get('retry-after'), now());
+        if (ra !== undefined) out.retryAfterMs = ra;
+        return out;
+      } catch (e) {
+        const err = e as Error;
+        const msg = err.name === 'TimeoutError' || err.name === 'AbortError' ? `timeout after ${options.timeoutMs} ms` : `network error: ${err.message}`;
+        // Error messages from fetch never contain the body; still scrub the token defensively.
+        return { status: 0, body: undefined, networkError: msg.split(token).join('[redacted]'), latencyMs: performance.now() - started };
+      }
+    },
+  };
+}

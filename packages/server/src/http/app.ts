@@ -1,0 +1,83 @@
+import type { ErrorRequestHandler, Express, Request } from 'express';
+import express from 'express';
+import helmet from 'helmet';
+import type { HttpDropReason, Source } from '../metrics.js';
+import type { AppDeps } from './deps.js';
+import { HttpError, sendError } from './errors.js';
+import { collectRouter } from './routes/collect.js';
+import { csvRouter } from './routes/csv.js';
+import { eventsRouter } from './routes/events.js';
+import { opsRouter } from './routes/ops.js';
+import { sentRouter } from './routes/sent.js';
+
+const SOURCE_BY_PATH: Record<string, Source> = { '/collect': 'browser', '/v1/events': 'api', '/v1/events/csv': 'csv' };
+const COUNTED: ReadonlySet<string> = new Set<HttpDropReason>([
+  'invalid_json', 'invalid_utf8', 'invalid_body', 'body_too_large', 'batch_too_large', 'unsupported_media_type',
+  'origin_refused', 'rate_limited', 'shutting_down', 'invalid_csv',
+]);
+
+/** The Express app: every route, helmet, JSON errors. No listening, no IO of its own. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('etag', false);
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(collectRouter(deps));
+  app.use(eventsRouter(deps));
+  app.use(csvRouter(deps));
+  app.use(sentRouter(deps));
+  app.use(opsRouter(deps));
+  app.use((req, res) => sendError(res, 404, 'not_found', `no route ${req.method} ${req.path.slice(0, 200)}`));
+  app.use(errorHandler(deps));
+  return app;
+}
+
+function count(deps: AppDeps, req: Request, code: string): void {
+  const source = SOURCE_BY_PATH[req.path];
+  if (source && COUNTED.has(code)) deps.metrics.dropped.inc({ reason: code, source });
+}
+
+/** Every failure → `{error:{code,message,field?}}`; never a stack trace, never a secret. */
+function errorHandler(deps: AppDeps): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof HttpError) {
+      count(deps, req, err.code);
+      sendError(res, err.status, err.code, err.message, err.field);
+      return;
+    }
+    const e = err as { type?: string; status?: number; statusCode?: number; message?: string; limit?: number };
+    switch (e.type) {
+      case 'entity.too.large':
+        count(deps, req, 'body_too_large');
+        sendError(res, 413, 'body_too_large', `request body exceeds ${e.limit ?? 'the'} bytes limit`);
+        return;
+      case 'entity.parse.failed':
+        count(deps, req, 'invalid_json');
+        sendError(res, 400, 'invalid_json', 'request body is not valid JSON');
+        return;
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        count(deps, req, 'unsupported_media_type');
+        sendError(res, 415, 'unsupported_media_type', e.message ?? 'unsupported encoding');
+        return;
+      case 'request.aborted':
+      case 'request.size.invalid':
+        sendError(res, 400, 'request_aborted', 'request body ended early');
+        return;
+      default:
+        break;
+    }
+    const status = e.status ?? e.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      sendError(res, status, 'bad_request', (e.message ?? 'bad request').slice(0, 200));
+      return;
+    }
+    deps.logger.error({ err: e.message, path: req.path }, 'unhandled error');
+    sendError(res, 500, 'internal_error', 'internal error');
+  };
+}

@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DROP_REASONS } from './mapping/types.js';
+
+/** Mapping drop reasons (from the mapping core) — each gets a zero-valued series at start. */
+export const MAPPING_DROP_REASONS = DROP_REASONS;
+
+/** Request-level refusals: the events in such a request are not accepted. */
+export const HTTP_DROP_REASONS = [
+  'invalid_json', 'invalid_utf8', 'invalid_body', 'body_too_large', 'batch_too_large', 'unsupported_media_type',
+  'origin_refused', 'rate_limited', 'unauthorized', 'outbox_full', 'outbox_unavailable', 'shutting_down', 'invalid_csv',
+] as const;
+export type HttpDropReason = (typeof HTTP_DROP_REASONS)[number];
+
+export type Source = 'browser' | 'api' | 'csv';
+
+export interface Metrics {
+  registry: Registry;
+  received: Counter<'source'>;
+  dropped: Counter<'reason' | 'source'>;
+  enqueued: Counter<'destination'>;
+  sent: Counter<'destination'>;
+  retried: Counter<'destination' | 'kind'>;
+  deadLettered: Counter<'destination' | 'reason'>;
+  graphRequests: Counter<'destination' | 'outcome'>;
+  graphLatency: Histogram<'destination' | 'outcome'>;
+  paused: Gauge<'destination'>;
+  outboxDepth: Gauge<'destination'>;
+}
+
+/**
+ * One registry per server instance (tests start several in one process). `depthOf` is called on every
+ * scrape so the depth gauge is exact.
+ */
+export function createMetrics(destinationIds: readonly string[], depthOf?: (destination?: string) => Promise<number>): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'capi_bridge_' });
+  const p = 'capi_bridge_';
+  const m: Metrics = {
+    registry,
+    received: new Counter({ name: `${p}events_received_total`, help: 'Events received, by source', labelNames: ['source'], registers: [registry] }),
+    dropped: new Counter({ name: `${p}events_dropped_total`, help: 'Events not accepted, by reason and source (per destination for mapping reasons)', labelNames: ['reason', 'source'], registers: [registry] }),
+    enqueued: new Counter({ name: `${p}events_enqueued_total`, help: 'Events durably queued, by destination', labelNames: ['destination'], registers: [registry] }),
+    sent: new Counter({ name: `${p}events_sent_total`, help: 'Events Meta accepted, by destination', labelNames: ['destination'], registers: [registry] }),
+    retried: new Counter({ name: `${p}events_retried_total`, help: 'Events scheduled for another attempt, by destination and kind (retry|throttled)', labelNames: ['destination', 'kind'], registers: [registry] }),
+    deadLettered: new Counter({ name: `${p}events_dead_lettered_total`, help: 'Events moved to the dead-letter store, by destination and reason', labelNames: ['destination', 'reason'], registers: [registry] }),
+    graphRequests: new Counter({ name: `${p}graph_requests_total`, help: 'Graph API requests, by destination and outcome', labelNames: ['destination', 'outcome'], registers: [registry] }),
+    graphLatency: new Histogram({
+      name: `${p}graph_request_duration_seconds`, help: 'Graph API request latency', labelNames: ['destination', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
+    }),
+    paused: new Gauge({ name: `${p}destination_paused`, help: '1 while a destination is paused after an auth error', labelNames: ['destination'], registers: [registry] }),
+    outboxDepth: new Gauge({
+      name: `${p}outbox_depth`, help: 'Events waiting in the outbox, by destination', labelNames: ['destination'], registers: [registry],
+      async collect() {
+        if (!depthOf) return;
+        for (const d of destinationIds) {
+          try {
+            this.set({ destination: d }, await depthOf(d));
+          } catch {
+            // outbox unreachable: keep the last value; /readyz reports it
+          }
+        }
+      },
+    }),
+  };
+  for (const s of ['browser', 'api', 'csv'] as const) {
+    m.received.inc({ source: s }, 0);
+    for (const r of [...MAPPING_DROP_REASONS, ...HTTP_DROP_REASONS]) m.dropped.inc({ reason: r, source: s }, 0);
+  }
+  for (const d of destinationIds) {
+    m.sent.inc({ destination: d }, 0);
+    m.enqueued.inc({ destination: d }, 0);
+    m.paused.set({ destination: d }, 0);
+    for (const k of ['retry', 'throttled']) m.retried.inc({ destination: d, kind: k }, 0);
+    for (const r of ['meta_rejected', 'too_old', 'retries_exhausted', 'retry_window_expired']) m.deadLettered.inc({ destination: d, reason: r }, 0);
+  }
+  return m;
+}

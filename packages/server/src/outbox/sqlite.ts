@@ -1,0 +1,245 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { CapiServerEvent } from '../mapping/types.js';
+import type {
+  DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
+} from './types.js';
+
+export interface SqliteOutboxOptions {
+  /** Entries (all destinations) beyond which enqueue answers `outbox_full`. */
+  maxDepth?: number;
+  /**
+   * Release every lease when opening. Right for the one server process that owns the file (its previous
+   * run's leases belong to a dead process); wrong for a second process opening the same file (the CLI).
+   */
+  releaseLeasesOnOpen?: boolean;
+  now?: () => number;
+}
+
+interface Pending {
+  items: readonly EnqueueItem[];
+  resolve: (r: EnqueueResult) => void;
+}
+
+interface Row {
+  id: number;
+  destination_id: string;
+  event: string;
+  enqueued_at: number;
+  attempts: number;
+}
+
+/**
+ * Outbox on embedded SQLite (better-sqlite3, WAL).
+ *
+ * Durability: `journal_mode=WAL` + `synchronous=FULL` fsyncs the WAL at every commit, so a committed
+ * enqueue survives a process crash (kill -9) and a power loss. (NORMAL would survive kill -9 too, since
+ * the WAL is in the OS page cache, but not a power cut.) The fsync cost is paid once per group: concurrent
+ * `enqueue` calls arriving in the same event-loop turn are committed in one transaction (group commit),
+ * and each caller's promise resolves only after that commit returned.
+ *
+ * Visibility: one column `available_at` (epoch ms) holds both the lease expiry and the retry time; claim
+ * takes due rows in `available_at` order with one `UPDATE … RETURNING` statement, atomically.
+ * One server process per file (leases are released on open).
+ */
+export class SqliteOutbox implements Outbox {
+  readonly #db: Database.Database;
+  readonly #maxDepth: number;
+  readonly #now: () => number;
+  #pending: Pending[] = [];
+  #scheduled = false;
+  #closed = false;
+  /** Exact after every local change; refreshed from the table by depth(). */
+  #count: number;
+
+  readonly #insert: Database.Statement;
+  readonly #claim: Database.Statement;
+  readonly #ack: Database.Statement;
+  readonly #retry: Database.Statement;
+  readonly #toDead: Database.Statement;
+  readonly #delete: Database.Statement;
+  readonly #countAll: Database.Statement;
+  readonly #countDest: Database.Statement;
+
+  constructor(path: string, options: SqliteOutboxOptions = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#maxDepth = options.maxDepth ?? 1_000_000;
+    this.#now = options.now ?? Date.now;
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        available_at INTEGER NOT NULL,
+        leased INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS outbox_due ON outbox (destination_id, available_at);
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        error TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        dead_lettered_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS dead_letters_dest ON dead_letters (destination_id, id);
+    `);
+    this.#insert = this.#db.prepare('INSERT INTO outbox (destination_id, event, enqueued_at, available_at) VALUES (?, ?, ?, ?)');
+    this.#claim = this.#db.prepare(`
+      UPDATE outbox SET available_at = @until, leased = 1
+      WHERE id IN (SELECT id FROM outbox WHERE destination_id = @dest AND available_at <= @now ORDER BY available_at, id LIMIT @max)
+      RETURNING id, destination_id, event, enqueued_at, attempts`);
+    this.#ack = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id IN (SELECT value FROM json_each(?))');
+    this.#retry = this.#db.prepare(`UPDATE outbox SET available_at = ?, attempts = attempts + 1, leased = 0
+      WHERE destination_id = ? AND id IN (SELECT value FROM json_each(?))`);
+    this.#toDead = this.#db.prepare(`INSERT INTO dead_letters (destination_id, event, error, attempts, enqueued_at, dead_lettered_at)
+      SELECT destination_id, event, ?, attempts, enqueued_at, ? FROM outbox WHERE destination_id = ? AND id = ?`);
+    this.#delete = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id = ?');
+    this.#countAll = this.#db.prepare('SELECT count(*) AS n FROM outbox');
+    this.#countDest = this.#db.prepare('SELECT count(*) AS n FROM outbox WHERE destination_id = ?');
+    if (options.releaseLeasesOnOpen) {
+      this.#db.prepare('UPDATE outbox SET available_at = ?, leased = 0 WHERE leased = 1').run(this.#now());
+    }
+    this.#count = (this.#countAll.get() as { n: number }).n;
+  }
+
+  enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
+    if (this.#closed) return Promise.resolve({ ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' });
+    if (items.length === 0) return Promise.resolve({ ok: true });
+    return new Promise((resolve) => {
+      this.#pending.push({ items, resolve });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#commitPending());
+      }
+    });
+  }
+
+  /** Group commit: every enqueue of this turn in one transaction, one fsync. */
+  #commitPending(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const now = this.#now();
+    const results: EnqueueResult[] = [];
+    let added = 0;
+    try {
+      this.#db.transaction(() => {
+        for (const p of batch) {
+          if (this.#count + added + p.items.length > this.#maxDepth) {
+            results.push({ ok: false, reason: 'outbox_full', detail: `outbox holds ${this.#count + added} events (max ${this.#maxDepth})` });
+            continue;
+          }
+          for (const it of p.items) this.#insert.run(it.destinationId, JSON.stringify(it.event), now, now);
+          added += p.items.length;
+          results.push({ ok: true });
+        }
+      })();
+    } catch (e) {
+      for (const p of batch) p.resolve({ ok: false, reason: 'outbox_unavailable', detail: `sqlite: ${(e as Error).message}` });
+      return;
+    }
+    this.#count += added;
+    batch.forEach((p, i) => p.resolve(results[i]!));
+  }
+
+  async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
+    const now = this.#now();
+    const rows = this.#claim.all({ dest: destinationId, now, until: now + leaseMs, max: Math.min(Math.max(1, max), 1000) }) as Row[];
+    rows.sort((a, b) => a.id - b.id);
+    return rows.map((r) => ({
+      id: String(r.id),
+      destinationId: r.destination_id,
+      event: JSON.parse(r.event) as CapiServerEvent,
+      enqueuedAt: r.enqueued_at,
+      attempts: r.attempts,
+    }));
+  }
+
+  async ack(destinationId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const info = this.#ack.run(destinationId, JSON.stringify(ids.map(Number)));
+    this.#count = Math.max(0, this.#count - info.changes);
+  }
+
+  async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
+    if (ids.length === 0) return;
+    this.#retry.run(notBefore, destinationId, JSON.stringify(ids.map(Number)));
+  }
+
+  async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void> {
+    if (entries.length === 0) return;
+    const now = this.#now();
+    let moved = 0;
+    this.#db.transaction(() => {
+      for (const e of entries) {
+        const ins = this.#toDead.run(JSON.stringify(e.error), now, destinationId, Number(e.id));
+        if (ins.changes > 0) moved += this.#delete.run(destinationId, Number(e.id)).changes;
+      }
+    })();
+    this.#count = Math.max(0, this.#count - moved);
+  }
+
+  async depth(destinationId?: string): Promise<number> {
+    if (destinationId === undefined) {
+      this.#count = (this.#countAll.get() as { n: number }).n;
+      return this.#count;
+    }
+    return (this.#countDest.get(destinationId) as { n: number }).n;
+  }
+
+  async listDeadLetters(options: { destinationId?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+    const limit = Math.min(Math.max(1, options.limit ?? 100), 10_000);
+    const rows = (options.destinationId === undefined
+      ? this.#db.prepare('SELECT * FROM dead_letters ORDER BY id LIMIT ?').all(limit)
+      : this.#db.prepare('SELECT * FROM dead_letters WHERE destination_id = ? ORDER BY id LIMIT ?').all(options.destinationId, limit)
+    ) as Array<{ id: number; destination_id: string; event: string; error: string; attempts: number; dead_lettered_at: number }>;
+    return rows.map((r) => ({
+      id: String(r.id),
+      destinationId: r.destination_id,
+      event: JSON.parse(r.event) as CapiServerEvent,
+      error: JSON.parse(r.error) as DeadLetterError,
+      attempts: r.attempts,
+      deadLetteredAt: r.dead_lettered_at,
+    }));
+  }
+
+  async replayDeadLetters(options: { destinationId?: string; ids?: readonly string[] } = {}): Promise<number> {
+    const now = this.#now();
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.destinationId !== undefined) {
+      where.push('destination_id = ?');
+      params.push(options.destinationId);
+    }
+    if (options.ids !== undefined) {
+      where.push('id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(options.ids.map(Number)));
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    let n = 0;
+    this.#db.transaction(() => {
+      n = this.#db.prepare(`INSERT INTO outbox (destination_id, event, enqueued_at, available_at)
+        SELECT destination_id, event, ?, ? FROM dead_letters ${clause} ORDER BY id`).run(now, now, ...params).changes;
+      this.#db.prepare(`DELETE FROM dead_letters ${clause}`).run(...params);
+    })();
+    this.#count += n;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#commitPending();
+    this.#closed = true;
+    this.#db.close();
+  }
+}

@@ -1,0 +1,97 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { ResolvedConfig } from './config/schema.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import { createGraphClient, type FetchLike } from './delivery/graph-client.js';
+import { createApp } from './http/app.js';
+import type { BuildFn } from './http/ingest.js';
+import { createLogger, type Logger } from './log.js';
+import { buildCapiEvent } from './mapping/build.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createOutbox } from './outbox/index.js';
+import type { Outbox } from './outbox/types.js';
+import { SentLog } from './sent-log.js';
+
+export interface ServerDeps {
+  outbox?: Outbox;
+  logger?: Logger;
+  fetch?: FetchLike;
+  now?: () => number;
+  build?: BuildFn;
+  /** Skip the delivery loop (ingestion only; e.g. benchmarks of the HTTP path). */
+  delivery?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  outbox: Outbox;
+  metrics: Metrics;
+  logger: Logger;
+  /** Graceful: stop accepting, finish in-flight requests, drain delivery until the deadline, close the outbox. */
+  close(): Promise<void>;
+}
+
+/** Every secret value of a config (for the logger's last-line guard). */
+export function secretValues(config: ResolvedConfig): string[] {
+  const out: string[] = config.apiKeys.map((k) => k.reveal());
+  for (const d of config.destinations) {
+    out.push(d.accessToken.reveal());
+    if (d.appSecret) out.push(d.appSecret.reveal());
+  }
+  return out;
+}
+
+export async function startServer(config: ResolvedConfig, deps: ServerDeps = {}): Promise<RunningServer> {
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  const outbox = deps.outbox ?? await createOutbox(config.outboxUrl, { maxDepth: config.limits.outboxMaxDepth, releaseLeasesOnOpen: true });
+  const metrics = createMetrics(config.destinations.map((d) => d.id), (d) => outbox.depth(d));
+  const sentLog = new SentLog(config.limits.sentLogSize, now);
+  const dispatcher = new Dispatcher({
+    outbox, destinations: config.destinations, settings: config.delivery, metrics, logger, sentLog, now,
+    client: createGraphClient({ graphUrl: config.graphUrl, timeoutMs: config.delivery.requestTimeoutMs, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+  });
+  let shuttingDown = false;
+  const app = createApp({
+    config, outbox, metrics, logger, sentLog, now,
+    build: deps.build ?? buildCapiEvent,
+    notify: (d, n) => dispatcher.notify(d, n),
+    pausedDestinations: () => dispatcher.pausedDestinations(),
+    isShuttingDown: () => shuttingDown,
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 5000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+  if (deps.delivery !== false) dispatcher.start();
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({
+    url, destinations: config.destinations.map((d) => ({ id: d.id, pixelId: d.pixelId, apiVersion: d.apiVersion, testEventCode: d.testEventCode !== undefined })),
+    outbox: config.outboxUrl.replace(/\/\/[^@/]*@/, '//[redacted]@'), graphUrl: config.graphUrl,
+  }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
+      await httpClosed;
+      clearTimeout(forced);
+      await dispatcher.stop(Math.max(0, deadline - Date.now()));
+      await outbox.close();
+      logger.info({}, 'closed');
+    })();
+    return closing;
+  };
+  return { url, port, outbox, metrics, logger, close };
+}
