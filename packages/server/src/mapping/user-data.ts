@@ -40,36 +40,62 @@ function toValues(raw: unknown, field: string, warnings: string[]): string[] {
   return out;
 }
 
+/**
+ * Hashes of normalised values from tiny, closed domains (ge: f/m, country: ~250 codes, st: US states and
+ * short region codes) are memoised: in real traffic they repeat on nearly every event. Bounded.
+ */
+const LOW_CARDINALITY: ReadonlySet<string> = new Set(['ge', 'country', 'st']);
+const MAX_CACHED_HASHES = 2048;
+const hashCache = new Map<string, string>();
+
+function hashNormalised(key: HashedField, n: string): string {
+  if (!LOW_CARDINALITY.has(key) || n.length > 8) return sha256Hex(n);
+  let h = hashCache.get(n);
+  if (h === undefined) {
+    h = sha256Hex(n);
+    if (hashCache.size < MAX_CACHED_HASHES) hashCache.set(n, h);
+  }
+  return h;
+}
+
+/** One value: already-hashed passes through lower-cased (never re-hashed); else normalise + hash. */
+function hashOne(key: HashedField, v: string, field: string, nctx: NormalizeContext, warnings: string[]): string | undefined {
+  const t = v.trim();
+  const pre = existingSha256(t);
+  if (pre !== undefined) return pre;
+  const n = HASHED_FIELDS[key](t, nctx);
+  if (n === undefined) {
+    warnings.push(`${field}: cannot be normalised for ${key} (${describe(v)}), dropped`);
+    return undefined;
+  }
+  return hashNormalised(key, n);
+}
+
 /** Normalise + hash one field's values; already-hashed values pass through (lower-cased, never re-hashed). */
 function hashValues(key: HashedField, values: string[], field: string, nctx: NormalizeContext, warnings: string[]): string[] {
   const out: string[] = [];
-  const normalize = HASHED_FIELDS[key];
   for (const v of values) {
-    const t = v.trim();
-    const pre = existingSha256(t);
-    let h: string;
-    if (pre !== undefined) h = pre;
-    else {
-      const n = normalize(t, nctx);
-      if (n === undefined) {
-        warnings.push(`${field}: cannot be normalised for ${key} (${describe(v)}), dropped`);
-        continue;
-      }
-      h = sha256Hex(n);
-    }
-    if (!out.includes(h)) out.push(h);
+    const h = hashOne(key, v, field, nctx, warnings);
+    if (h !== undefined && !out.includes(h)) out.push(h);
   }
   return out;
 }
 
-function firstString(candidates: ReadonlyArray<readonly [string, unknown]>, warnings: string[]): [string, string] | undefined {
-  for (const [field, v] of candidates) {
+/** Field name of the last firstString() hit (avoids allocating a tuple per lookup on the hot path). */
+let hitField = '';
+
+/** The first non-empty candidate (field name, value, field name, value, …); non-strings are warned about. */
+function firstString(warnings: string[], f1: string, v1: unknown, f2: string, v2: unknown, f3: string, v3: unknown, f4: string, v4: unknown): string | undefined {
+  for (let i = 0; i < 4; i++) {
+    const v = i === 0 ? v1 : i === 1 ? v2 : i === 2 ? v3 : v4;
     if (v === undefined || v === null || v === '') continue;
+    const field = i === 0 ? f1 : i === 1 ? f2 : i === 2 ? f3 : f4;
     if (typeof v !== 'string') {
       warnings.push(`${field}: not a string (${describe(v)}), ignored`);
       continue;
     }
-    return [field, v.trim()];
+    hitField = field;
+    return v.trim();
   }
   return undefined;
 }
@@ -79,18 +105,40 @@ function fbCookie(input: Obj, overrides: Obj | undefined, name: 'fbc' | 'fbp', w
   let fromCookie: unknown;
   if (typeof cookie === 'string') fromCookie = readCookie(cookie, `_${name}`);
   else if (isObj(cookie)) fromCookie = own(cookie, `_${name}`);
-  const found = firstString([
-    [`integrations.facebook.user_data.${name}`, overrides ? own(overrides, name) : undefined],
-    [`integrations.facebook.${name}`, path(input, 'integrations', 'facebook', name)],
-    [name, own(input, name)],
-    [`context.device.cookie _${name}`, fromCookie],
-  ], warnings);
-  if (!found) return undefined;
-  if (!isValidFbCookie(found[1])) {
-    warnings.push(`${found[0]}: malformed ${name} (expected fb.<index>.<time>.<payload>), dropped`);
+  const found = firstString(warnings,
+    name === 'fbc' ? 'integrations.facebook.user_data.fbc' : 'integrations.facebook.user_data.fbp', overrides ? own(overrides, name) : undefined,
+    name === 'fbc' ? 'integrations.facebook.fbc' : 'integrations.facebook.fbp', path(input, 'integrations', 'facebook', name),
+    name, own(input, name),
+    name === 'fbc' ? 'context.device.cookie _fbc' : 'context.device.cookie _fbp', fromCookie);
+  if (found === undefined) return undefined;
+  if (!isValidFbCookie(found)) {
+    warnings.push(`${hitField}: malformed ${name} (expected fb.<index>.<time>.<payload>), dropped`);
     return undefined;
   }
-  return found[1];
+  return found;
+}
+
+/** Field name of the last readSource() value (for warnings), set alongside its return. */
+let sourceField = '';
+
+/** integrations.facebook.user_data.<key> > user.<prop> (em: user.email, else user.email_sha256). */
+function readSource(user: Obj | undefined, overrides: Obj | undefined, key: HashedField, prop: string): unknown {
+  if (overrides !== undefined && Object.hasOwn(overrides, key)) {
+    sourceField = `integrations.facebook.user_data.${key}`;
+    return overrides[key];
+  }
+  if (user === undefined) return undefined;
+  if (key === 'em') {
+    const em = own(user, 'email');
+    if (em === undefined || em === null || em === '') {
+      sourceField = 'user.email_sha256';
+      return own(user, 'email_sha256');
+    }
+    sourceField = 'user.email';
+    return em;
+  }
+  sourceField = `user.${prop}`;
+  return own(user, prop);
 }
 
 /**
@@ -111,31 +159,28 @@ export function buildUserData(
   const overrides = isObj(ovRaw) ? ovRaw : undefined;
   if (ovRaw !== undefined && ovRaw !== null && !overrides) warnings.push('integrations.facebook.user_data: not an object, ignored');
 
-  const source = (key: HashedField, prop: string): [string, unknown] => {
-    if (overrides && Object.hasOwn(overrides, key)) return [`integrations.facebook.user_data.${key}`, overrides[key]];
-    if (key === 'em' && user) {
-      const em = own(user, 'email');
-      if (em === undefined || em === null || em === '') return ['user.email_sha256', own(user, 'email_sha256')];
-    }
-    return [`user.${prop}`, user ? own(user, prop) : undefined];
-  };
-
   // The event's country first: phone calling code, US zip and state rules depend on it.
-  const nctx: NormalizeContext = { year };
-  if (dest.defaultPhoneCountry !== undefined) nctx.defaultPhoneCountry = dest.defaultPhoneCountry;
-  const [, countryRaw] = source('country', 'country');
+  const nctx: NormalizeContext = { year, defaultPhoneCountry: dest.defaultPhoneCountry, country: undefined };
+  const countryRaw = readSource(user, overrides, 'country', 'country');
   const countryFirst = typeof countryRaw === 'string' ? countryRaw : Array.isArray(countryRaw) ? countryRaw[0] : undefined;
   if (typeof countryFirst === 'string' && existingSha256(countryFirst.trim()) === undefined) {
-    const c = normalizeCountry(countryFirst);
-    if (c !== undefined) nctx.country = c;
+    nctx.country = normalizeCountry(countryFirst);
   }
 
   const ud: CapiUserData = {};
-  for (const [key, prop] of USER_FIELD_SOURCES) {
-    const [field, raw] = source(key, prop);
+  for (let i = 0; i < USER_FIELD_SOURCES.length; i++) {
+    const [key, prop] = USER_FIELD_SOURCES[i]!;
+    const raw = readSource(user, overrides, key, prop);
     if (raw === undefined || raw === null || raw === '') continue;
+    const field = sourceField;
     if (key === 'em' && field === 'user.email_sha256' && typeof raw === 'string' && existingSha256(raw.trim()) === undefined) {
       warnings.push('user.email_sha256: not a SHA-256 hex, dropped');
+      continue;
+    }
+    if (typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
+      // Hot path: one plain string.
+      const h = hashOne(key, raw, field, nctx, warnings);
+      if (h !== undefined) ud[key] = [h];
       continue;
     }
     const hashed = hashValues(key, toValues(raw, field, warnings), field, nctx, warnings);
@@ -143,26 +188,26 @@ export function buildUserData(
   }
 
   // client_ip_address: never hashed; must be a valid IPv4/IPv6.
-  const ip = firstString([
-    ['integrations.facebook.user_data.client_ip_address', overrides ? own(overrides, 'client_ip_address') : undefined],
-    ['browser.ip', path(input, 'browser', 'ip')],
-    ['context.device.ip', path(input, 'context', 'device', 'ip')],
-    ['ctx.ip', ctx.ip],
-  ], warnings);
-  if (ip) {
-    if (isIP(ip[1]) !== 0) ud.client_ip_address = ip[1];
-    else warnings.push(`${ip[0]}: not a valid IP address (${describe(ip[1])}), dropped`);
+  const browser = own(input, 'browser');
+  const device = path(input, 'context', 'device');
+  const ip = firstString(warnings,
+    'integrations.facebook.user_data.client_ip_address', overrides ? own(overrides, 'client_ip_address') : undefined,
+    'browser.ip', own(browser, 'ip'),
+    'context.device.ip', own(device, 'ip'),
+    'ctx.ip', ctx.ip);
+  if (ip !== undefined) {
+    if (isIP(ip) !== 0) ud.client_ip_address = ip;
+    else warnings.push(`${hitField}: not a valid IP address (${describe(ip)}), dropped`);
   }
 
-  const ua = firstString([
-    ['integrations.facebook.user_data.client_user_agent', overrides ? own(overrides, 'client_user_agent') : undefined],
-    ['browser.user_agent', path(input, 'browser', 'user_agent')],
-    ['context.device.user_agent', path(input, 'context', 'device', 'user_agent')],
-    ['ctx.userAgent', ctx.userAgent],
-  ], warnings);
-  if (ua) {
-    if (ua[1].length <= MAX_USER_AGENT_LENGTH) ud.client_user_agent = ua[1];
-    else warnings.push(`${ua[0]}: longer than ${MAX_USER_AGENT_LENGTH} characters, dropped`);
+  const ua = firstString(warnings,
+    'integrations.facebook.user_data.client_user_agent', overrides ? own(overrides, 'client_user_agent') : undefined,
+    'browser.user_agent', own(browser, 'user_agent'),
+    'context.device.user_agent', own(device, 'user_agent'),
+    'ctx.userAgent', ctx.userAgent);
+  if (ua !== undefined) {
+    if (ua.length <= MAX_USER_AGENT_LENGTH) ud.client_user_agent = ua;
+    else warnings.push(`${hitField}: longer than ${MAX_USER_AGENT_LENGTH} characters, dropped`);
   }
 
   const fbc = fbCookie(input, overrides, 'fbc', warnings);

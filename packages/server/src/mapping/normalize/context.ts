@@ -1,8 +1,8 @@
 export interface NormalizeContext {
   /** ISO-3166 alpha-2 (upper-case) used for national phone numbers. */
-  defaultPhoneCountry?: string;
+  defaultPhoneCountry?: string | undefined;
   /** The event's own country (lower-case ISO-2) when known: US-only rules (zip, state) depend on it. */
-  country?: string;
+  country?: string | undefined;
   /** Current year (for birthdates). */
   year: number;
 }
