@@ -82,7 +82,7 @@ export function rowToParts(paths: readonly string[], record: readonly string[]):
 
 export interface Conversion {
   event: Record<string, unknown>;
-  /** 1-based data row numbers (header excluded) that make it. */
+  /** File line numbers of the rows that make it (header = line 1). */
   rows: number[];
 }
 

@@ -8,9 +8,9 @@ import type { AppDeps } from '../deps.js';
 import { HttpError, sendError } from '../errors.js';
 import { commit, prepare } from '../ingest.js';
 
+/** `row` is the file line number where the record ends (the header is line 1). */
 interface BadRow {
   row?: number;
-  line?: number;
   field?: string;
   reason: string;
   detail: string;
@@ -97,7 +97,7 @@ export function csvRouter(deps: AppDeps): Router {
       const parser = parse({ bom: true, skip_empty_lines: true, skip_records_with_error: true, max_record_size: 256 * 1024, info: true, relax_column_count: false });
       parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
         rows++;
-        bad({ row: rows, ...(err.lines !== undefined ? { line: err.lines } : {}), reason: 'invalid_csv_row', detail: err.message.slice(0, 300) });
+        bad({ ...(err.lines !== undefined ? { row: err.lines } : {}), reason: 'invalid_csv_row', detail: err.message.slice(0, 300) });
       });
       const input = new Utf8Limit(config.limits.csvBodyBytes);
       req.on('error', (e) => input.destroy(e));
@@ -128,12 +128,13 @@ export function csvRouter(deps: AppDeps): Router {
             continue;
           }
           rows++;
+          const line = rec.info.lines;
           const parts = rowToParts(paths, rec.record);
           if (!parts.ok) {
-            bad({ row: rows, line: rec.info.lines, field: parts.field, reason: 'invalid_value', detail: parts.detail });
+            bad({ row: line, field: parts.field, reason: 'invalid_value', detail: parts.detail });
             continue;
           }
-          const done = grouper.push(rows, parts);
+          const done = grouper.push(line, parts);
           if (done) {
             conversions++;
             pending.push(done);

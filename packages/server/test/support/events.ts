@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Event factories in the tag's layout. `purchase()` passes the default (commanders-act) match-key policy
+ * and Meta's rules: email + phone + name + city, page URL, UA/IP (for /v1/events; /collect takes them from
+ * the request).
+ */
+export function purchase(overrides: Record<string, unknown> = {}, id: string = randomUUID()): Record<string, unknown> {
+  return {
+    event_name: 'purchase',
+    id: `order-${id}`,
+    value: 42.5,
+    currency: 'EUR',
+    context: { event_id: id, event_timestamp: Date.now(), page: { url: 'https://shop.example/checkout/done' } },
+    integrations: { facebook: { event_id: id, fbp: 'fb.1.1700000000000.1234567890' } },
+    browser: { user_agent: 'Mozilla/5.0 (test)', ip: '203.0.113.7' },
+    user: { email: `shopper-${id}@example.com`, phone: '+33612345678', firstname: 'Ada', lastname: 'Lovelace', city: 'Paris', country: 'FR' },
+    items: [{ product: { id: 'sku-1', price: 42.5, name: 'Widget' }, quantity: 1 }],
+    ...overrides,
+  };
+}
+
+/** A purchase our mapping accepts but Meta (the sandbox) rejects: a contents item without `id`. */
+export function metaRejectedPurchase(id: string = randomUUID()): Record<string, unknown> {
+  const e = purchase({}, id);
+  (e.integrations as { facebook: Record<string, unknown> }).facebook.custom_data = { contents: [{ quantity: 1, item_price: 3 }] };
+  return e;
+}
+
+/** The same event as sent by the browser tag to /collect (no server-only fields). */
+export function browserPurchase(id: string = randomUUID()): Record<string, unknown> {
+  const e = purchase({}, id);
+  delete e.browser;
+  return e;
+}
