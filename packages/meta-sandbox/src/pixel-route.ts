@@ -23,6 +23,15 @@ function hitParams(req: Request): URLSearchParams {
   return params;
 }
 
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function bracketed(params: URLSearchParams, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of params) {
@@ -83,10 +92,18 @@ export function pixelRouter(ctx: SandboxContext): Router {
   router.get(['/tr', '/tr/'], hit);
   router.post(['/tr', '/tr/'], ...parsers, hit);
 
-  let script: string | undefined;
-  const serveScript = (_req: Request, res: Response): void => {
-    script ??= readFileSync(FBEVENTS_PATH, 'utf8');
-    res.type('application/javascript').set('Cache-Control', 'no-store').set('Access-Control-Allow-Origin', '*').send(script);
+  let template: string | undefined;
+  const serveScript = (req: Request, res: Response): void => {
+    template ??= readFileSync(FBEVENTS_PATH, 'utf8');
+    const trUrl = typeof req.query.tr_url === 'string' ? req.query.tr_url : undefined;
+    if (trUrl !== undefined && !isHttpUrl(trUrl)) {
+      res.status(400).type('text/plain').send('tr_url must be an absolute http(s) URL');
+      return;
+    }
+    // The tr_url is baked into the script, so it survives being re-served from another URL (e2e routing).
+    const literal = JSON.stringify(trUrl ?? null).replace(/</g, '\\u003c');
+    res.type('application/javascript').set('Cache-Control', 'no-store').set('Access-Control-Allow-Origin', '*')
+      .send(template.replace('__SANDBOX_TR_URL__', literal));
   };
   router.get(['/fbevents.js', '/en_US/fbevents.js'], serveScript);
   return router;
