@@ -36,6 +36,7 @@ export default [
       terser({
         ecma: 2020,
         compress: { passes: 2, pure_getters: true, unsafe_arrows: true },
+        mangle: { properties: { regex: /^\$/ } },
         format: { comments: false },
       }),
     ],

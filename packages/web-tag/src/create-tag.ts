@@ -11,15 +11,16 @@ import type { Obj, RawConfig, TagConfig, TriggerCallback, Win } from './types.js
 /** Events held while no consent decision exists; later ones are dropped (the first ones carry the page view). */
 export const MAX_HELD = 50;
 
+/** A triggered event. `$`-prefixed fields are internal: terser mangles them in dist/tag.js. */
 interface Pending {
-  name: string;
-  props: Obj;
-  id: string;
-  ts: number;
-  page: { url: string; referrer: string; title: string };
+  $name: string;
+  $props: Obj;
+  $id: string;
+  $ts: number;
+  $page: { url: string; referrer: string; title: string };
   /** Consent categories from the event's own `user.consent_categories`, else the page's decision. */
-  cats?: string[];
-  cb?: TriggerCallback;
+  $cats?: string[];
+  $cb?: TriggerCallback;
 }
 
 export interface Tag {
@@ -50,7 +51,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
   const allowed = (c?: string[]) => !cfg.consentCategory || !!c?.includes(cfg.consentCategory);
   const finish = (e: Pending) => {
     try {
-      e.cb?.(e.id);
+      e.$cb?.(e.$id);
     } catch (x) {
       log(x);
     }
@@ -63,65 +64,65 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       const now = Date.now();
       target ||= cookieTarget(doc, w.location.hostname, cfg.cookieDomain);
       fbp = ensureFbp(doc, target, now);
-      fbc = ensureFbc(doc, target, now, e.page.url, e.page.referrer);
+      fbc = ensureFbc(doc, target, now, e.$page.url, e.$page.referrer);
     } catch (x) {
-      log('cookies', x);
+      log(x);
     }
     // The pixel first: Meta keeps the browser copy and deduplicates the server copy that follows.
     try {
       const ids = cfg.pixelId;
       if (ids.length) {
-        const fb = (e.props.integrations as Obj | undefined)?.facebook as Obj | undefined;
+        const fb = (e.$props.integrations as Obj | undefined)?.facebook as Obj | undefined;
         const override = fb?.event_name;
-        const r = resolveMetaEventName(e.name, typeof override == 'string' ? override : undefined);
-        const params = buildStandardCustomData(e.props, { contentType: cfg.contentType }).customData;
-        pixel.track(ids, r.name, r.standard, params, e.id, cfg.advancedMatching);
-        if (__DEBUG__) log('pixel', r.name, e.id, params);
+        const r = resolveMetaEventName(e.$name, typeof override == 'string' ? override : undefined);
+        const params = buildStandardCustomData(e.$props, { contentType: cfg.contentType }).customData;
+        pixel.track(ids, r.name, r.standard, params, e.$id, cfg.advancedMatching);
+        if (__DEBUG__) log('pixel', r.name, e.$id, params);
       }
     } catch (x) {
-      log('pixel', x);
+      log(x);
     }
     const endpoint = cfg.endpoint;
     if (!endpoint) {
-      log('no endpoint');
+      if (__DEBUG__) log('no endpoint');
       return finish(e);
     }
-    const body = JSON.stringify(buildPayload({ ...e, fbp, fbc, categories: e.cats }));
+    const body = JSON.stringify(buildPayload(e.$name, e.$props, e.$id, e.$ts, e.$page, fbp, fbc, e.$cats));
     if (__DEBUG__) log('forward', body);
     send(w, endpoint.replace(/\/+$/, '') + '/collect', body, (ok) => {
-      if (!ok) log('forward failed', e.id);
+      if (__DEBUG__ && !ok) log('forward failed', e.$id);
       finish(e);
     });
   }
 
   function trigger(name: unknown, props: unknown, config?: unknown, cb?: unknown) {
     if (typeof config == 'function') [cb, config] = [config, undefined];
-    if (typeof name != 'string' || !name) return log('trigger: event name');
+    if (typeof name != 'string' || !name) return __DEBUG__ && log('trigger: event name');
     const p = merge(persistent, props);
     const fb = (p.integrations as Obj | undefined)?.facebook as Obj | undefined;
     const given = (isObj(config) && config.eventId) || fb?.event_id;
     const id = typeof given == 'string' || typeof given == 'number' ? String(given) : generateEventId();
     tC.uniqueEventId = id;
     const e: Pending = {
-      name,
-      props: p,
-      id,
-      ts: Date.now(),
-      page: { url: w.location.href, referrer: doc.referrer, title: doc.title },
-      cats: strs((p.user as Obj | undefined)?.consent_categories) || cats,
-      cb: typeof cb == 'function' ? (cb as TriggerCallback) : undefined,
+      $name: name,
+      $props: p,
+      $id: id,
+      $ts: Date.now(),
+      $page: { url: w.location.href, referrer: doc.referrer, title: doc.title },
+      $cats: strs((p.user as Obj | undefined)?.consent_categories) || cats,
+      $cb: typeof cb == 'function' ? (cb as TriggerCallback) : undefined,
     };
-    if (allowed(e.cats)) run(e);
-    else if (!e.cats && held.length < MAX_HELD) held.push(e);
+    if (allowed(e.$cats)) run(e);
+    else if (!e.$cats && held.length < MAX_HELD) held.push(e);
     else {
-      log('dropped: consent', id);
+      if (__DEBUG__) log('dropped: consent', id);
       finish(e);
     }
   }
 
   function consentUpdate(arg: unknown) {
     const next = strs(isObj(arg) ? arg.categories : undefined);
-    if (!next) return log('consent.update: categories');
+    if (!next) return __DEBUG__ && log('consent.update: categories');
     const was = cats && allowed(cats);
     cats = next;
     const ok = allowed(cats);
@@ -134,7 +135,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       revoked = false;
     }
     for (const e of held.splice(0)) {
-      e.cats = cats;
+      e.$cats = cats;
       ok ? run(e) : finish(e);
     }
   }
@@ -146,7 +147,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       else if (cmd == 'config') Object.assign(cfg, normalizeConfig(x as RawConfig));
       else if (cmd == 'setProperty') typeof x == 'string' && setPath(persistent, x, y);
       else if (cmd == 'consent.update') consentUpdate(x);
-      else log('unknown command', cmd);
+      else throw cmd;
     } catch (err) {
       log(err);
     }

@@ -6,7 +6,6 @@ export { FBEVENTS_URL, normalizeConfig } from './config.js';
 export { cookieTarget, ensureFbc, ensureFbp, readCookie, MAX_FBCLID } from './cookies.js';
 export type { CookieTarget } from './cookies.js';
 export { buildPayload } from './payload.js';
-export type { PayloadInput } from './payload.js';
 export { send, MAX_BODY, RETRIES } from './transport.js';
 export { generateEventId } from './ids.js';
 export type { TagConfig, RawConfig, TriggerCallback, Win } from './types.js';

@@ -7,10 +7,10 @@ export const isObj = (v: unknown): v is Obj => Object.prototype.toString.call(v)
 
 /** Sets a dotted path (`user.email`), creating plain objects on the way. Refuses prototype keys. */
 export function setPath(target: Obj, path: string, value: unknown): void {
+  if (/__proto__|constructor|prototype/.test(path)) return;
   const keys = path.split('.');
   const last = keys.pop()!;
   let o = target;
-  for (const k of keys.concat(last)) if (/^(__proto__|constructor|prototype)$/.test(k)) return;
   for (const k of keys) o = isObj(o[k]) ? (o[k] as Obj) : (o[k] = {});
   o[last] = value;
 }
@@ -32,36 +32,27 @@ function unset(o: Obj, path: string): void {
   delete o[last];
 }
 
-export interface PayloadInput {
-  name: string;
-  /** Trigger properties merged over the persistent `setProperty` values. */
-  props: Obj;
-  id: string;
-  ts: number;
-  page: { url: string; referrer: string; title: string };
-  fbp?: string;
-  fbc?: string;
-  categories?: string[];
-}
-
 /**
  * The `/collect` body (contract `TagEvent`): the original event name and properties at the root,
  * metadata in `context`, the shared id + cookies in `integrations.facebook`, consent in `user`.
- * Server-only fields are removed: the browser may never set them.
+ * Server-only fields are removed: the browser may never set them. `props` must be a fresh tree (merge()).
  */
-export function buildPayload(p: PayloadInput): TagEvent {
-  const props = p.props;
-  const integrations = isObj(props.integrations) ? props.integrations : {};
-  const ev = {
-    ...props,
-    event_name: p.name,
-    context: { ...(isObj(props.context) ? props.context : {}), event_id: p.id, event_timestamp: p.ts, page: p.page },
-    integrations: {
-      ...integrations,
-      facebook: { ...(isObj(integrations.facebook) ? integrations.facebook : {}), event_id: p.id, fbp: p.fbp, fbc: p.fbc },
-    },
-    user: { ...(isObj(props.user) ? props.user : {}), consent_categories: p.categories },
-  } as TagEvent;
+export function buildPayload(
+  name: string,
+  props: Obj,
+  id: string,
+  ts: number,
+  page: { url: string; referrer: string; title: string },
+  fbp?: string,
+  fbc?: string,
+  categories?: string[],
+): TagEvent {
+  const ev = merge(props, {
+    event_name: name,
+    context: { event_id: id, event_timestamp: ts, page },
+    integrations: { facebook: { event_id: id, fbp, fbc } },
+    user: { consent_categories: categories },
+  }) as TagEvent;
   for (const f of SERVER_ONLY_FIELDS) unset(ev, f);
   return ev;
 }
