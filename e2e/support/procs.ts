@@ -53,7 +53,8 @@ export function parseListeningLine(line: string): string | undefined {
 
 export async function startService(spec: ServiceSpec): Promise<Service> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...spec.env })) if (v !== undefined) env[k] = v;
+  const merged: Record<string, string | undefined> = { ...process.env, ...spec.env };
+  for (const [k, v] of Object.entries(merged)) if (v !== undefined) env[k] = v;
   const child: ChildProcess = spawn(process.execPath, [LEASH, String(process.pid), spec.command, ...spec.args], {
     cwd: spec.cwd,
     env,

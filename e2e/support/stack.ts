@@ -18,7 +18,7 @@ import { restartOnSamePort, startService, stopAll, type Service } from './procs.
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const PIXEL_ID = '1234567890';
-export const API_KEY = 'e2e-admin-key';
+export const API_KEY = 'e2e-admin-key-not-secret';
 export const CONSENT_CATEGORY = '1';
 
 const SANDBOX_BIN = join(ROOT, 'packages/meta-sandbox/bin/meta-sandbox.js');
@@ -43,6 +43,8 @@ export interface VisitRecorder {
   hits: PixelHit[];
   /** Event ids of /collect requests the server answered with 2xx (acknowledged). */
   acked: string[];
+  /** Every URL the browser requested (to prove what did NOT load, e.g. fbevents.js before consent). */
+  requests: string[];
   /** All /collect request bodies seen (parsed), in order. */
   forwarded: Array<{ status: number | undefined; eventId: string | undefined; body: unknown }>;
   close(): Promise<void>;
@@ -59,7 +61,10 @@ export interface Stack {
   collectUrl: string;
   outboxUrl: string;
   newVisit(options?: { consent?: 'granted' | 'refused' | 'undecided'; shopper?: 'jane' | 'guest' }): Promise<VisitRecorder>;
-  restartServer(signal?: NodeJS.Signals): Promise<void>;
+  /** Kills the companion server (SIGKILL by default: no graceful flush) and waits until it is gone. */
+  killServer(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port and the same outbox. */
+  startServerAgain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -115,14 +120,16 @@ export async function startStack(): Promise<Stack> {
       const hits: PixelHit[] = [];
       const acked: string[] = [];
       const forwarded: VisitRecorder['forwarded'] = [];
+      const requests: string[] = [];
+      context.on('request', (request) => requests.push(request.url()));
       await routeMetaToSandbox(context, sandbox.url, (hit) => hits.push(hit));
       const consent = options.consent ?? 'granted';
       const cookies = [];
       if (consent !== 'undecided') cookies.push({ name: 'demo_consent', value: consent, url: shopUrl });
       if (cookies.length) await context.addCookies(cookies);
-      context.on('requestfinished', (request) => {
+      const onCollect = (request: import('playwright-core').Request, failed: boolean) => {
         if (!request.url().startsWith(`${collectUrl}/collect`) || request.method() !== 'POST') return;
-        void request.response().then((response) => {
+        void (failed ? Promise.resolve(null) : request.response()).then((response) => {
           let body: unknown;
           try {
             body = JSON.parse(request.postData() ?? 'null');
@@ -134,7 +141,9 @@ export async function startStack(): Promise<Stack> {
           forwarded.push({ status, eventId, body });
           if (status !== undefined && status >= 200 && status < 300 && eventId) acked.push(eventId);
         });
-      });
+      };
+      context.on('requestfinished', (request) => onCollect(request, false));
+      context.on('requestfailed', (request) => onCollect(request, true));
       const page = await context.newPage();
       if (options.shopper) {
         // The demo keeps the shopper in localStorage; ?shopper= switches it on the first page.
@@ -146,10 +155,12 @@ export async function startStack(): Promise<Stack> {
           }
         }, options.shopper);
       }
-      return { context, page, hits, acked, forwarded, close: () => context.close() };
+      return { context, page, hits, acked, forwarded, requests, close: () => context.close() };
     },
-    async restartServer(signal: NodeJS.Signals = 'SIGKILL') {
+    async killServer(signal: NodeJS.Signals = 'SIGKILL') {
       await server.stop(signal);
+    },
+    async startServerAgain() {
       server = await restartOnSamePort(server);
     },
     async stop() {

@@ -69,11 +69,12 @@
   }
   var pendingLog = [];
   function trigger(name, props) {
-    var loaded = !!window.tC;
-    cact('trigger', name, props || {});
-    var id = loaded && window.tC ? window.tC.uniqueEventId : undefined;
-    var note = id ? 'event id ' + id : 'queued until the tag loads';
-    if (document.readyState === 'loading') pendingLog.push([name, note]); else logEvent(name, note);
+    // The tag calls back with the event id once the event has left (pixel fired, forward sent), or once
+    // consent refused it; until the tag has loaded the call just waits in the queue.
+    cact('trigger', name, props || {}, function (id) {
+      var note = 'event id ' + id;
+      if (document.readyState === 'loading') pendingLog.push([name, note]); else logEvent(name, note);
+    });
   }
   window.demoShop = { trigger: trigger, products: PRODUCTS, shopper: SHOPPER, cartItems: cartItems, cartValue: cartValue };
 
@@ -116,10 +117,16 @@
       header.appendChild(brand); header.appendChild(who); header.appendChild(toggle); header.appendChild(cartLink);
     }
     var banner = document.getElementById('consent-banner');
-    if (banner && consent !== 'granted' && consent !== 'refused') {
-      banner.hidden = false;
+    if (banner) {
       document.getElementById('consent-accept').onclick = function () { decide('granted'); };
       document.getElementById('consent-refuse').onclick = function () { decide('refused'); };
+      if (consent !== 'granted' && consent !== 'refused') banner.hidden = false;
+    }
+    if (header && banner) {
+      var settings = document.createElement('button'); settings.type = 'button'; settings.id = 'cookie-settings';
+      settings.textContent = 'Cookie settings';
+      settings.onclick = function () { banner.hidden = false; };
+      header.appendChild(settings);
     }
     function decide(d) {
       consent = d;
