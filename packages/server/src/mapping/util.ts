@@ -6,7 +6,8 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 
 /** An object's own property, or undefined (never reads the prototype chain). */
 export function own(o: unknown, key: string): unknown {
-  return isObj(o) && Object.hasOwn(o, key) ? o[key] : undefined;
+  // Arrays are objects too; reading an own named key from one is harmless.
+  return typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Obj)[key] : undefined;
 }
 
 /** Nested own property by path segments. */

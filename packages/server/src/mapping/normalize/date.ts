@@ -9,7 +9,8 @@ const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 function valid(y: number, m: number, d: number, ctx: NormalizeContext): string | undefined {
   if (y < MIN_YEAR || y > ctx.year || m < 1 || m > 12 || d < 1) return undefined;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
   if (d > days) return undefined;
   return `${y}${pad(m)}${pad(d)}`;
 }
