@@ -28,7 +28,7 @@ function droppedCount(metrics: string, reason: string): number {
 }
 
 async function metrics(): Promise<string> {
-  const res = await fetch(`${stack.server.url}/metrics`);
+  const res = await fetch(`${stack.server.url}/metrics`, { headers: auth });
   expect(res.status).toBe(200);
   return res.text();
 }
@@ -75,7 +75,10 @@ describe('an anonymous visitor', () => {
         expect(res.status).toBe(200);
         return JSON.stringify(await res.json());
       };
-      const anonymous = forwarded!.body as Record<string, unknown>;
+      // /collect takes the IP and User-Agent from the browser's request; a server-to-server call states them.
+      const userAgent = await visit.page.evaluate(() => navigator.userAgent);
+      const collected = forwarded!.body as Record<string, unknown> & { context: Record<string, unknown> };
+      const anonymous = { ...collected, context: { ...collected.context, device: { user_agent: userAgent, ip: '203.0.113.7' } } };
       expect(await preview(anonymous)).toContain('insufficient_match_keys');
       const withKeys = { ...anonymous, user: { email: 'jane.doe@example.com', phone: '+33612345678', firstname: 'Jane', lastname: 'Doe', city: 'Paris', country: 'FR' } };
       expect(await preview(withKeys)).not.toContain('insufficient_match_keys');

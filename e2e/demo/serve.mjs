@@ -28,19 +28,24 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
  * @property {string} [fbeventsUrl]  omit to keep Meta's CDN URL (the e2e browser routes it to the sandbox)
  */
 
-/** The embed snippet, as packages/web-tag/README.md tells sites to write it. */
+/**
+ * The embed snippet exactly as packages/web-tag/README.md ("Embedding") tells sites to write it: the queue
+ * stub, then tag.js loaded async from the companion server with its settings in `data-*` attributes
+ * (the endpoint defaults to the origin tag.js came from).
+ */
 export function tagSnippet(/** @type {TagSettings} */ tag) {
-  const config = { pixelId: tag.pixelId, endpoint: tag.endpoint };
-  if (tag.consentCategory) config.consentCategory = tag.consentCategory;
-  if (tag.fbeventsUrl) config.fbeventsUrl = tag.fbeventsUrl;
   const src = tag.tagSrc ?? `${tag.endpoint.replace(/\/$/, '')}/tag.js`;
+  const attrs = [`data-pixel-id="${escapeAttr(tag.pixelId)}"`];
+  if (tag.tagSrc && new URL(tag.tagSrc).origin !== new URL(tag.endpoint).origin) attrs.push(`data-endpoint="${escapeAttr(tag.endpoint)}"`);
+  if (tag.consentCategory) attrs.push(`data-consent-category="${escapeAttr(tag.consentCategory)}"`);
+  if (tag.fbeventsUrl) attrs.push(`data-fbevents-url="${escapeAttr(tag.fbeventsUrl)}"`);
   return [
     '  <script>',
     '    window.caReady = window.caReady || [];',
     '    window.cact = window.cact || function () { caReady.push(arguments); };',
-    `    cact('config', ${JSON.stringify(config)});`,
     '  </script>',
-    `  <script async src="${escapeAttr(src)}"></script>`,
+    `  <script async src="${escapeAttr(src)}"`,
+    `          ${attrs.join('\n          ')}></script>`,
     `  <script>window.DEMO_SHOP = ${JSON.stringify({ consentCategory: tag.consentCategory ?? null })};</script>`,
   ].join('\n');
 }

@@ -33,11 +33,12 @@ export async function routeMetaToSandbox(
       return;
     }
     const res = await fetch(`${sandboxUrl}/en_US/fbevents.js?tr_url=${encodeURIComponent(META_TR_URL)}`);
-    await route.fulfill({
-      status: res.status,
-      contentType: res.headers.get('content-type') ?? 'text/javascript',
-      body: await res.text(),
-    });
+    const body = await res.text();
+    await route
+      .fulfill({ status: res.status, contentType: res.headers.get('content-type') ?? 'text/javascript', body })
+      .catch((err: unknown) => {
+        if (!/disposed|closed|Target/.test(String(err))) throw err;
+      });
   });
 
   await context.route(/^https:\/\/www\.facebook\.com\/tr(\/|\?|$)/, async (route) => {
@@ -47,7 +48,12 @@ export async function routeMetaToSandbox(
     const body = request.postData();
     if (body && !body.trimStart().startsWith('{')) for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
     onHit?.({ url: request.url(), method: request.method(), params });
-    const response = await route.fetch({ url: `${sandboxUrl}${url.pathname}${url.search}` });
-    await route.fulfill({ response });
+    try {
+      const response = await route.fetch({ url: `${sandboxUrl}${url.pathname}${url.search}` });
+      await route.fulfill({ response });
+    } catch (err) {
+      // The page or context closed while the hit was in flight (a navigation, the end of a test).
+      if (!/disposed|closed|Target/.test(String(err))) throw err;
+    }
   });
 }
