@@ -1,0 +1,71 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveConfig } from './resolve.js';
+
+const env = { FB_PIXEL_ID: '123', FB_ACCESS_TOKEN: 'tok-secret-value' };
+
+function err(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolveConfig', () => {
+  it('fills defaults for the single-destination env case', () => {
+    const c = resolveConfig({ env });
+    expect(c.port).toBe(8080);
+    expect(c.graphUrl).toBe('https://graph.facebook.com');
+    expect(c.outboxUrl).toBe('sqlite:./data/outbox.db');
+    expect(c.destinations).toHaveLength(1);
+    expect(c.destinations[0]).toMatchObject({ id: '123', pixelId: '123', apiVersion: 'v24.0', matchPolicy: 'commanders-act', contentType: 'product', defaultActionSource: 'website' });
+    expect(c.delivery.batchSize).toBeLessThanOrEqual(1000);
+    expect(c.delivery.maxRetryAgeMs).toBeLessThan(7 * 24 * 3600 * 1000);
+  });
+
+  it('names the field of a bad value', () => {
+    expect(err(() => resolveConfig({ env: { ...env, FB_API_VERSION: '24' } })).message).toBe('FB_API_VERSION: expected vNN.N, got "24"');
+    expect(err(() => resolveConfig({ env: { ...env, PORT: 'eighty' } })).field).toBe('PORT');
+    expect(err(() => resolveConfig({ env: { ...env, BATCH_SIZE: '5000' } })).message).toBe('BATCH_SIZE: expected 1..1000, got 5000');
+    expect(err(() => resolveConfig({ env: { ...env, OUTBOX: 'mysql://x' } })).field).toBe('OUTBOX');
+    expect(err(() => resolveConfig({ env: { ...env, ALLOWED_ORIGINS: 'shop.example' } })).field).toBe('ALLOWED_ORIGINS');
+    expect(err(() => resolveConfig({ env: { ...env, API_KEYS: 'short' } })).field).toBe('API_KEYS');
+    expect(err(() => resolveConfig({ env: { FB_PIXEL_ID: 'abc', FB_ACCESS_TOKEN: 't' } })).field).toBe('FB_PIXEL_ID');
+    expect(err(() => resolveConfig({ env: { FB_PIXEL_ID: '1' } })).field).toBe('FB_ACCESS_TOKEN');
+    expect(err(() => resolveConfig({ env: {} })).field).toBe('FB_PIXEL_ID');
+    expect(err(() => resolveConfig({ file: { destinations: [{ pixelId: '1', accessToken: 't', matchPolicy: 'strict' as never }] } })).field)
+      .toBe('config.destinations[0].matchPolicy');
+    expect(err(() => resolveConfig({ file: { destinations: [{ pixelId: '1', accessToken: 't' }], delivery: { batchSize: 0 } } })).field)
+      .toBe('config.delivery.batchSize');
+    expect(err(() => resolveConfig({ file: { destinations: [{ pixelId: '1', accessToken: 't' }], colour: 1 } as never })).field).toBe('config.colour');
+  });
+
+  it('reads several destinations from a file; env overrides file scalars', () => {
+    const c = resolveConfig({
+      env: { PORT: '0' },
+      file: {
+        port: 9000,
+        destinations: [
+          { id: 'eu', pixelId: '1', accessToken: 'a', consentCategory: '3', testEventCode: 'TEST1', appSecret: 'shh', apiVersion: 'v23.0' },
+          { pixelId: '2', accessToken: 'b', matchPolicy: 'none', contentType: null },
+        ],
+      },
+    });
+    expect(c.port).toBe(0);
+    expect(c.destinations.map((d) => d.id)).toEqual(['eu', '2']);
+    expect(c.destinations[0]).toMatchObject({ consentCategory: '3', testEventCode: 'TEST1', apiVersion: 'v23.0' });
+    expect(c.destinations[1]).toMatchObject({ matchPolicy: 'none', contentType: null });
+  });
+
+  it('secrets never serialise', () => {
+    const c = resolveConfig({ env: { ...env, API_KEYS: 'key-0123456789abcdef', FB_APP_SECRET: 'app-secret-value' } });
+    const dump = JSON.stringify(c) + inspect(c, { depth: 10 }) + String(c.destinations[0]!.accessToken);
+    expect(dump).not.toContain('tok-secret-value');
+    expect(dump).not.toContain('key-0123456789abcdef');
+    expect(dump).not.toContain('app-secret-value');
+    expect(c.destinations[0]!.accessToken.reveal()).toBe('tok-secret-value');
+  });
+});

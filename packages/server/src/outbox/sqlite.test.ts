@@ -1,0 +1,106 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CapiServerEvent } from '../mapping/types.js';
+import { SqliteOutbox } from './sqlite.js';
+
+const ev = (id: string): CapiServerEvent => ({ event_name: 'Purchase', event_time: 1_700_000_000, event_id: id, action_source: 'website', user_data: { em: ['x'] } });
+const open: SqliteOutbox[] = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
+});
+
+function make(opts: ConstructorParameters<typeof SqliteOutbox>[1] = {}, path = join(mkdtempSync(join(tmpdir(), 'outbox-')), 'o.db')): { o: SqliteOutbox; path: string; clock: { t: number } } {
+  const clock = { t: 1_000_000 };
+  const o = new SqliteOutbox(path, { now: () => clock.t, ...opts });
+  open.push(o);
+  return { o, path, clock };
+}
+
+describe('SqliteOutbox', () => {
+  it('enqueue → claim (leased, invisible) → ack removes', async () => {
+    const { o } = make();
+    expect(await o.enqueue([{ destinationId: 'd', event: ev('a') }, { destinationId: 'd', event: ev('b') }, { destinationId: 'e', event: ev('c') }])).toEqual({ ok: true });
+    expect(await o.depth()).toBe(3);
+    expect(await o.depth('d')).toBe(2);
+    const c = await o.claim('d', 10, 1000);
+    expect(c.map((x) => x.event.event_id)).toEqual(['a', 'b']);
+    expect(c[0]!.attempts).toBe(0);
+    expect(await o.claim('d', 10, 1000)).toEqual([]);
+    await o.ack('d', c.map((x) => x.id));
+    expect(await o.depth('d')).toBe(0);
+    expect(await o.depth()).toBe(1);
+  });
+
+  it('an expired lease makes entries claimable again; retryLater delays and counts attempts', async () => {
+    const { o, clock } = make();
+    await o.enqueue([{ destinationId: 'd', event: ev('a') }]);
+    const [a] = await o.claim('d', 1, 500);
+    clock.t += 501;
+    const again = await o.claim('d', 1, 500);
+    expect(again[0]!.id).toBe(a!.id);
+    await o.retryLater('d', [a!.id], clock.t + 10_000);
+    expect(await o.claim('d', 1, 500)).toEqual([]);
+    clock.t += 10_000;
+    const third = await o.claim('d', 1, 500);
+    expect(third[0]!.attempts).toBe(1);
+  });
+
+  it('claims at most `max` in FIFO order', async () => {
+    const { o } = make();
+    await o.enqueue(Array.from({ length: 25 }, (_, i) => ({ destinationId: 'd', event: ev(`e${i}`) })));
+    const c = await o.claim('d', 10, 1000);
+    expect(c.map((x) => x.event.event_id)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`));
+  });
+
+  it('bounded: beyond maxDepth enqueue answers outbox_full, all or nothing', async () => {
+    const { o } = make({ maxDepth: 3 });
+    expect((await o.enqueue([{ destinationId: 'd', event: ev('a') }, { destinationId: 'd', event: ev('b') }])).ok).toBe(true);
+    const r = await o.enqueue([{ destinationId: 'd', event: ev('c') }, { destinationId: 'd', event: ev('d') }]);
+    expect(r).toMatchObject({ ok: false, reason: 'outbox_full' });
+    expect(await o.depth()).toBe(2);
+  });
+
+  it('concurrent enqueues are group-committed and all resolve', async () => {
+    const { o } = make();
+    const rs = await Promise.all(Array.from({ length: 100 }, (_, i) => o.enqueue([{ destinationId: 'd', event: ev(`g${i}`) }])));
+    expect(rs.every((r) => r.ok)).toBe(true);
+    expect(await o.depth('d')).toBe(100);
+  });
+
+  it('dead letters keep Meta\'s error; replay re-queues with attempts reset', async () => {
+    const { o } = make();
+    await o.enqueue([{ destinationId: 'd', event: ev('a') }, { destinationId: 'd', event: ev('b') }]);
+    const c = await o.claim('d', 2, 1000);
+    await o.deadLetter('d', [{ id: c[0]!.id, error: { reason: 'meta_rejected', httpStatus: 400, code: 100, errorSubcode: 2804003, errorUserTitle: 'Too old', fbtraceId: 'F' } }]);
+    expect(await o.depth('d')).toBe(1);
+    const dl = await o.listDeadLetters();
+    expect(dl).toHaveLength(1);
+    expect(dl[0]).toMatchObject({ destinationId: 'd', event: { event_id: 'a' }, error: { reason: 'meta_rejected', errorUserTitle: 'Too old', fbtraceId: 'F' } });
+    expect(await o.listDeadLetters({ destinationId: 'other' })).toHaveLength(0);
+    expect(await o.replayDeadLetters({ ids: [dl[0]!.id] })).toBe(1);
+    expect(await o.listDeadLetters()).toHaveLength(0);
+    const again = await o.claim('d', 10, 1000);
+    expect(again.map((x) => x.event.event_id).sort()).toEqual(['a']);
+    expect(again[0]!.attempts).toBe(0);
+  });
+
+  it('survives reopening: what enqueue acknowledged is there; leases of a dead run are released on open', async () => {
+    const { o, path } = make();
+    await o.enqueue([{ destinationId: 'd', event: ev('a') }, { destinationId: 'd', event: ev('b') }]);
+    await o.claim('d', 1, 3_600_000);
+    await o.close();
+    open.pop();
+    const reopened = make({ releaseLeasesOnOpen: true }, path).o;
+    expect(await reopened.depth()).toBe(2);
+    expect((await reopened.claim('d', 10, 1000)).map((x) => x.event.event_id)).toEqual(['a', 'b']);
+  });
+
+  it('refuses enqueue after close', async () => {
+    const { o } = make();
+    await o.close();
+    open.pop();
+    expect(await o.enqueue([{ destinationId: 'd', event: ev('a') }])).toMatchObject({ ok: false, reason: 'outbox_unavailable' });
+  });
+});
