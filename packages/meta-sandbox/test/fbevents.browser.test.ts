@@ -185,4 +185,29 @@ describe('fbevents.js stand-in in chromium', () => {
     const bad = await fetch(`${sandbox.url}/fbevents.js?tr_url=javascript:alert(1)`);
     expect(bad.status).toBe(400);
   });
+
+  it('the /_sandbox page is self-contained and shows pairs, dedup and rejections', async () => {
+    const html = await (await fetch(`${sandbox.url}/_sandbox`)).text();
+    expect(html).not.toMatch(/(src|href)=["']https?:/);
+    const now = Math.floor(Date.now() / 1000);
+    await fetch(`${sandbox.url}/tr/?id=${PIXEL}&ev=Purchase&eid=pair-1&fbp=fb.1.1596403881668.1`);
+    const body = (user_data: Record<string, unknown>) => JSON.stringify({ data: [{
+      event_name: 'Purchase', event_time: now, action_source: 'website', event_id: 'pair-1', event_source_url: 'https://shop.example.test/',
+      user_data: { client_user_agent: 'UA', client_ip_address: '203.0.113.1', fbp: 'fb.1.1596403881668.1', ...user_data },
+      custom_data: { value: 1, currency: 'EUR' } }] });
+    const url = `${sandbox.url}/v24.0/${PIXEL}/events?access_token=sandbox-token`;
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body({}) });
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body({ em: 'plain@example.com' }) });
+    const page = await browser.newPage();
+    await page.goto(`${sandbox.url}/_sandbox`);
+    await page.waitForFunction(() => document.querySelectorAll('#pairs tr').length > 0 && document.getElementById('summary')!.children.length === 6);
+    const cards = await page.$$eval('#summary .card', (els) => els.map((e) => e.textContent));
+    expect(cards[0]).toBe('1pairs');
+    expect(cards[1]).toBe('1deduplicated');
+    expect(cards[4]).toBe('1rejected');
+    expect(await page.textContent('#pairs')).toContain('Counted once');
+    expect(await page.textContent('#pairs')).toContain('fbp ✓ equal');
+    expect(await page.textContent('#rejected')).toContain('data[0].user_data.em');
+    await page.close();
+  });
 });
