@@ -139,7 +139,10 @@ describe('dedup proof (chromium → tag.js → pixel + companion server → meta
     try {
       await visit.page.goto(`${stack.shopUrl}/`);
       await visit.page.click('#custom-event');
-      const { fbp } = await waitFor(async () => (await metaCookies(visit.context)).fbp && metaCookies(visit.context), { what: '_fbp' });
+      const { fbp } = await waitFor(async () => {
+        const c = await metaCookies(visit.context);
+        return c.fbp ? c : undefined;
+      }, { what: '_fbp' });
       const { pairs } = await waitForPairs(stack.sandbox.url, byFbp(fbp), 2);
       const custom = pairs.find((p) => p.browser.eventName === 'size_guide_open');
       expect(custom, 'size_guide_open pair').toBeDefined();

@@ -74,6 +74,8 @@ function startChild(name, args, env) {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: a terminal's Ctrl-C reaches only us, and we stop the children in order.
+      detached: true,
     });
     const state = { name, child, pid: undefined, url: undefined, exited: false, log: [] };
     const remember = (line) => {
