@@ -123,6 +123,7 @@
       case 'st': v = v.replace(/[^a-z\u00c0-\uffff]/g, ''); break;
       case 'zp': v = v.replace(/\s/g, '').split('-')[0]; break;
       case 'fn': case 'ln': v = v.replace(/[\s.,'"!?()-]/g, ''); break;
+      case 'external_id': v = v.replace(/\s+/g, ''); break;
       default: break;
     }
     return v;
