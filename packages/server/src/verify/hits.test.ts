@@ -25,6 +25,12 @@ describe('pixel hits', () => {
     expect(hit).toEqual({ pixelId: '9', eventName: 'Microdata', fbp: 'fb.1.1.2', url: 'https://www.facebook.com/tr/' });
   });
 
+  it('reads multipart/form-data POST bodies (FormData beacons)', () => {
+    const body = ['--b', 'Content-Disposition: form-data; name="id"', '', '7', '--b', 'Content-Disposition: form-data; name="ev"', '',
+      'Lead', '--b', 'Content-Disposition: form-data; name="eid"', '', 'x-1', '--b--', ''].join('\r\n');
+    expect(parsePixelHit('https://www.facebook.com/tr/', body)).toMatchObject({ pixelId: '7', eventName: 'Lead', eventId: 'x-1' });
+  });
+
   it('ignores hits without id or ev', () => {
     expect(parsePixelHit('https://www.facebook.com/tr/?ev=PageView')).toBeUndefined();
     expect(parsePixelHit('https://www.facebook.com/tr/?id=1')).toBeUndefined();

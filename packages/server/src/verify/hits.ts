@@ -20,7 +20,7 @@ export function parsePixelHit(url: string, postData?: string | null): PixelHit |
   if (!isPixelHitUrl(url)) return undefined;
   const params = new URL(url).searchParams;
   if (postData && !postData.trimStart().startsWith('{')) {
-    for (const [k, v] of new URLSearchParams(postData)) if (!params.has(k)) params.set(k, v);
+    for (const [k, v] of bodyParams(postData)) if (!params.has(k)) params.set(k, v);
   }
   const pixelId = params.get('id');
   const eventName = params.get('ev');
@@ -48,4 +48,13 @@ export function collectEventId(postData: string | null | undefined): string | un
   const b = body as { integrations?: { facebook?: { event_id?: unknown } }; context?: { event_id?: unknown }; event_id?: unknown };
   const id = b.integrations?.facebook?.event_id ?? b.context?.event_id ?? b.event_id;
   return typeof id === 'string' && id ? id : undefined;
+}
+
+/** A POST hit's fields: form-urlencoded, or multipart/form-data (what a FormData beacon sends). */
+function bodyParams(body: string): Array<[string, string]> {
+  if (!body.startsWith('--')) return [...new URLSearchParams(body)];
+  const out: Array<[string, string]> = [];
+  const part = /name="([^"]+)"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n--/g;
+  for (let m = part.exec(body); m; m = part.exec(body)) out.push([m[1]!, m[2]!]);
+  return out;
 }
