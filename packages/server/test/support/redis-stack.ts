@@ -96,7 +96,7 @@ export interface RecordedServerEvent {
 }
 
 export async function sandboxServerEvents(sandboxUrl: string): Promise<RecordedServerEvent[]> {
-  const res = await fetch(`${sandboxUrl}/_sandbox/events?source=server`);
+  const res = await fetch(`${sandboxUrl}/_sandbox/events?source=server&limit=1000000`);
   if (!res.ok) throw new Error(`GET /_sandbox/events → ${res.status}`);
   return ((await res.json()) as { events: RecordedServerEvent[] }).events;
 }
