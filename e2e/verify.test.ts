@@ -55,6 +55,13 @@ describe('capi-bridge verify', () => {
     expect(report.counts.paired).toBeGreaterThanOrEqual(1); // the page view of the same visit still pairs
   });
 
+  it('fails (exit 1) on an event the server sent without a pixel hit (server-only)', async () => {
+    const r = await runVerify([`${info.url}/`, '--server', info.server, '--key', info.apiKey, '--journey', journey('server-only-event.mjs'), '--wait', '5000']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^server-only\s+server-only-lead-1\s+-\s+Lead\s+(sent|queued)/m);
+    expect(r.stdout).toContain('1 server-only');
+  });
+
   it('exits 2 with a clear message when the key is wrong', async () => {
     const r = await runVerify([`${info.url}/`, '--server', info.server, '--key', 'wrong-key', '--journey', journey('accept-and-browse.mjs'), '--wait', '1000']);
     expect(r.code).toBe(2);
