@@ -1,8 +1,8 @@
 /**
  * The structural Commanders Act → Meta `custom_data` mapping (seed table), shared by the web tag (fbq
  * params) and the server (CAPI custom_data), so both sides describe a conversion identically.
- * Kept tiny and dependency-free: the web tag bundles it under a 2.5 KB gzip budget. No ISO lists here —
- * the server validates currency codes.
+ * Written for size: the web tag bundles it under a 2.5 KB gzip budget (see the web-tag README). No ISO
+ * lists here — the server validates currency codes.
  */
 
 export interface StandardCustomDataOptions {
@@ -18,34 +18,24 @@ export interface StandardCustomDataResult {
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Obj => typeof v == 'object' && v != null && !Array.isArray(v);
 
 /** Finite number, or a numeric string (`"12.50"`); anything else → undefined. */
 export function toFiniteNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
+  const n = typeof v == 'number' || (typeof v == 'string' && v.trim()) ? Number(v) : NaN;
+  return isFinite(n) ? n : undefined;
 }
+
+/** Trimmed non-empty string, else undefined. */
+const str = (v: unknown): string | undefined => (typeof v == 'string' && v.trim()) || undefined;
 
 /** Non-empty string (trimmed) or finite number → string; else undefined. */
-function toId(v: unknown): string | undefined {
-  if (typeof v === 'string') {
-    const s = v.trim();
-    return s === '' ? undefined : s;
-  }
-  return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
-}
+const toId = (v: unknown): string | undefined => str(v) ?? (typeof v == 'number' && isFinite(v) ? '' + v : undefined);
 
-function num(event: Obj, key: string, warnings: string[]): number | undefined {
-  const raw = event[key];
-  if (raw === undefined || raw === null) return undefined;
-  const n = toFiniteNumber(raw);
-  if (n === undefined) warnings.push(`${key}: not a number`);
-  return n;
-}
+/** Sets `o[k]` unless `v` is undefined (assignments only, no `delete`: keeps objects fast on the server). */
+const put = (o: Obj, k: string, v: unknown): void => {
+  if (v !== undefined) o[k] = v;
+};
 
 /**
  * Maps a Commanders Act event to Meta's standard `custom_data` fields:
@@ -53,94 +43,70 @@ function num(event: Obj, key: string, warnings: string[]): number | undefined {
  * num_items; order_id = id; search_string = search_term; content_name = name ?? first product name;
  * content_category = category ?? first product.category_N (N 1..5); content_type; status.
  */
-export function buildStandardCustomData(
-  event: Record<string, unknown>,
-  options: StandardCustomDataOptions,
-): StandardCustomDataResult {
+export function buildStandardCustomData(event: Obj, options: StandardCustomDataOptions): StandardCustomDataResult {
   const warnings: string[] = [];
-  const cd: Obj = {};
-  if (!isObj(event)) return { customData: cd, warnings: ['event: not an object'] };
+  const customData: Obj = {};
+  if (!isObj(event)) return { customData, warnings: ['event: not an object'] };
+  const warn = (field: string, what: string) => warnings.push(field + ': not ' + what);
+  const num = (k: string) => {
+    const raw = event[k];
+    if (raw == null) return;
+    const n = toFiniteNumber(raw);
+    if (n === undefined) warn(k, 'a number');
+    return n;
+  };
+  const product = (item: unknown) => (isObj(item) && isObj(item.product) ? item.product : undefined);
 
-  const value = num(event, 'amount', warnings) ?? num(event, 'value', warnings) ?? num(event, 'revenue', warnings);
-  if (value !== undefined) cd.value = value;
+  put(customData, 'value', num('amount') ?? num('value') ?? num('revenue'));
 
-  const items = Array.isArray(event.items) ? event.items : undefined;
-  if (event.items !== undefined && event.items !== null && !items) warnings.push('items: not an array');
-
-  let currency = event.currency;
-  if (currency === undefined || currency === null) {
-    const first = items?.[0];
-    const product = isObj(first) ? first.product : undefined;
-    currency = isObj(product) ? product.currency : undefined;
+  let items = event.items;
+  if (!Array.isArray(items)) {
+    if (items != null) warn('items', 'an array');
+    items = undefined;
   }
-  if (typeof currency === 'string') {
-    const c = currency.trim().toUpperCase();
-    if (c !== '') cd.currency = c;
-  } else if (currency !== undefined && currency !== null) {
-    warnings.push('currency: not a string');
-  }
+  const list = items as unknown[] | undefined;
+
+  const currency = event.currency ?? product(list?.[0])?.currency;
+  if (typeof currency == 'string') put(customData, 'currency', str(currency)?.toUpperCase());
+  else if (currency != null) warn('currency', 'a string');
 
   let firstName: string | undefined;
   let firstCategory: string | undefined;
-  if (items && items.length > 0) {
-    const contents: Obj[] = [];
-    const ids: string[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (!isObj(item)) {
-        warnings.push(`items[${i}]: not an object`);
-        continue;
-      }
-      const product = isObj(item.product) ? item.product : undefined;
-      const id = toId(product?.id) ?? toId(item.id);
-      if (firstName === undefined && typeof product?.name === 'string' && product.name.trim() !== '') {
-        firstName = product.name.trim();
-      }
-      if (firstCategory === undefined && product) {
-        for (let n = 1; n <= 5; n++) {
-          const c = product[`category_${n}`];
-          if (typeof c === 'string' && c.trim() !== '') {
-            firstCategory = c.trim();
-            break;
-          }
-        }
-      }
-      if (id === undefined) {
-        warnings.push(`items[${i}].product.id: missing`);
-        continue;
-      }
-      const content: Obj = { id };
-      const quantity = toFiniteNumber(item.quantity);
-      if (quantity !== undefined) content.quantity = quantity;
-      const price = toFiniteNumber(product?.price) ?? toFiniteNumber(item.price);
-      if (price !== undefined) content.item_price = price;
-      contents.push(content);
-      ids.push(id);
+  const contents: Obj[] = [];
+  const ids: string[] = [];
+  for (let i = 0; list && i < list.length; i++) {
+    const item = list[i];
+    if (!isObj(item)) {
+      warn(`items[${i}]`, 'an object');
+      continue;
     }
-    if (contents.length > 0) {
-      cd.contents = contents;
-      cd.content_ids = ids;
+    const p = product(item);
+    const id = toId(p?.id) ?? toId(item.id);
+    firstName ??= str(p?.name);
+    for (let n = 1; p && !firstCategory && n < 6; n++) firstCategory = str(p['category_' + n]);
+    if (id === undefined) {
+      warnings.push(`items[${i}].product.id: missing`);
+      continue;
     }
+    const content: Obj = { id };
+    put(content, 'quantity', toFiniteNumber(item.quantity));
+    put(content, 'item_price', toFiniteNumber(p?.price) ?? toFiniteNumber(item.price));
+    contents.push(content);
+    ids.push(id);
+  }
+  if (contents.length) {
+    customData.contents = contents;
+    customData.content_ids = ids;
   }
 
-  const numItems = num(event, 'num_items', warnings) ?? (items && items.length > 0 ? items.length : undefined);
-  if (numItems !== undefined) cd.num_items = numItems;
-
-  const orderId = toId(event.id);
-  if (orderId !== undefined) cd.order_id = orderId;
-
-  if (typeof event.search_term === 'string' && event.search_term !== '') cd.search_string = event.search_term;
-
-  const name = typeof event.name === 'string' && event.name.trim() !== '' ? event.name.trim() : firstName;
-  if (name !== undefined) cd.content_name = name;
-
-  const category = typeof event.category === 'string' && event.category.trim() !== '' ? event.category.trim() : firstCategory;
-  if (category !== undefined) cd.content_category = category;
-
-  if (options.contentType !== null) cd.content_type = options.contentType;
-
+  put(customData, 'num_items', num('num_items') ?? (list?.length || undefined));
+  put(customData, 'order_id', toId(event.id));
+  const search = event.search_term;
+  put(customData, 'search_string', (typeof search == 'string' && search) || undefined);
+  put(customData, 'content_name', str(event.name) ?? firstName);
+  put(customData, 'content_category', str(event.category) ?? firstCategory);
+  if (options.contentType !== null) customData.content_type = options.contentType;
   const status = event.status;
-  if (typeof status === 'string' || typeof status === 'boolean') cd.status = status;
-
-  return { customData: cd, warnings };
+  if (typeof status == 'string' || typeof status == 'boolean') customData.status = status;
+  return { customData, warnings };
 }

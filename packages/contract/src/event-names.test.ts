@@ -23,4 +23,21 @@ describe('resolveMetaEventName', () => {
     expect(META_EVENT_NAMES.view_item_list).toBe('ViewContent');
     expect(META_EVENT_NAMES.sign_up).toBe('CompleteRegistration');
   });
+
+  it('is the seed table verbatim (the compact PASCAL_ROWS/RENAMED_ROWS encoding changes nothing)', () => {
+    const seed: typeof META_EVENT_NAMES = {
+      begin_checkout: 'InitiateCheckout', purchase: 'Purchase', add_to_cart: 'AddToCart', view_item: 'ViewContent',
+      view_item_list: 'ViewContent', search: 'Search', add_payment_info: 'AddPaymentInfo', add_to_wishlist: 'AddToWishlist',
+      generate_lead: 'Lead', page_view: 'PageView', complete_registration: 'CompleteRegistration',
+      sign_up: 'CompleteRegistration', contact: 'Contact', customize_product: 'CustomizeProduct', donate: 'Donate',
+      find_location: 'FindLocation', schedule: 'Schedule', start_trial: 'StartTrial',
+      submit_application: 'SubmitApplication', subscribe: 'Subscribe',
+    };
+    expect(META_EVENT_NAMES).toStrictEqual(seed);
+    expect([...META_STANDARD_EVENTS].sort()).toEqual([
+      'AddPaymentInfo', 'AddToCart', 'AddToWishlist', 'CompleteRegistration', 'Contact', 'CustomizeProduct',
+      'Donate', 'FindLocation', 'InitiateCheckout', 'Lead', 'PageView', 'Purchase', 'Schedule', 'Search',
+      'StartTrial', 'SubmitApplication', 'Subscribe', 'ViewContent',
+    ]);
+  });
 });

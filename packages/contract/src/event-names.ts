@@ -1,40 +1,42 @@
+/** `add_to_cart` → `AddToCart`, at the type level. */
+type Pascal<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitalize<H>}${Pascal<T>}` : Capitalize<S>;
+
+/** Seed rows whose Meta name is the PascalCase of the Commanders Act name (`add_to_cart` → `AddToCart`). */
+const PASCAL_ROWS = [
+  'purchase', 'add_to_cart', 'search', 'add_payment_info', 'add_to_wishlist', 'page_view', 'complete_registration',
+  'contact', 'customize_product', 'donate', 'find_location', 'schedule', 'start_trial', 'submit_application', 'subscribe',
+] as const;
+
+/** The other seed rows. */
+const RENAMED_ROWS = {
+  begin_checkout: 'InitiateCheckout',
+  view_item: 'ViewContent',
+  view_item_list: 'ViewContent',
+  generate_lead: 'Lead',
+  sign_up: 'CompleteRegistration',
+} as const;
+
+type Rows = { readonly [K in (typeof PASCAL_ROWS)[number]]: Pascal<K> } & typeof RENAMED_ROWS;
+
 /**
- * Commanders Act standard event → Meta standard event. The seed connector's table, verbatim.
+ * Commanders Act standard event → Meta standard event: the seed connector's table (20 rows), written as
+ * PASCAL_ROWS + RENAMED_ROWS so the web tag bundles fewer bytes; the type spells out every row.
  * The tag uses it to pick `fbq('track', …)` vs `fbq('trackCustom', …)`, the server to set `event_name`:
  * one table, so browser and server can never disagree (Meta deduplicates on event_name + event_id).
  */
-export const META_EVENT_NAMES = {
-  begin_checkout: 'InitiateCheckout',
-  purchase: 'Purchase',
-  add_to_cart: 'AddToCart',
-  view_item: 'ViewContent',
-  view_item_list: 'ViewContent',
-  search: 'Search',
-  add_payment_info: 'AddPaymentInfo',
-  add_to_wishlist: 'AddToWishlist',
-  generate_lead: 'Lead',
-  page_view: 'PageView',
-  complete_registration: 'CompleteRegistration',
-  sign_up: 'CompleteRegistration',
-  contact: 'Contact',
-  customize_product: 'CustomizeProduct',
-  donate: 'Donate',
-  find_location: 'FindLocation',
-  schedule: 'Schedule',
-  start_trial: 'StartTrial',
-  submit_application: 'SubmitApplication',
-  subscribe: 'Subscribe',
-} as const satisfies Record<string, string>;
+export const META_EVENT_NAMES: { readonly [K in keyof Rows]: Rows[K] } = Object.assign(
+  Object.fromEntries(PASCAL_ROWS.map((n) => [n, n.replace(/(?:^|_)(.)/g, (_, c: string) => c.toUpperCase())])),
+  RENAMED_ROWS,
+) as Rows;
 
 export type CommandersActStandardEvent = keyof typeof META_EVENT_NAMES;
 export type MetaStandardEvent = (typeof META_EVENT_NAMES)[CommandersActStandardEvent];
 
-/** Meta's standard events (Pixel reference), PageView included. */
-export const META_STANDARD_EVENTS: ReadonlySet<string> = new Set<string>([
-  'AddPaymentInfo', 'AddToCart', 'AddToWishlist', 'CompleteRegistration', 'Contact', 'CustomizeProduct',
-  'Donate', 'FindLocation', 'InitiateCheckout', 'Lead', 'PageView', 'Purchase', 'Schedule', 'Search',
-  'StartTrial', 'SubmitApplication', 'Subscribe', 'ViewContent',
-]);
+/**
+ * Meta's standard events (Pixel reference), PageView included: 18 names, which are exactly the values of
+ * the seed table (checked by a test).
+ */
+export const META_STANDARD_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(META_EVENT_NAMES));
 
 export interface ResolvedEventName {
   /** The name Meta receives (browser `ev`, server `event_name`). */
