@@ -162,6 +162,26 @@ describe('redis outbox failure behaviour', () => {
     }
   });
 
+  it('close() removes its consumer from the group unless it still holds leased entries', async () => {
+    const admin = new Redis(server.url);
+    const consumers = async () =>
+      ((await admin.xinfo('CONSUMERS', 'sweep:{d1}:events', 'delivery')) as unknown[][]).map((c) => String(c[1]));
+    const tidy = (await createRedisOutbox(server.url, { keyPrefix: 'sweep:', consumerName: 'tidy' })) as Outbox;
+    const holder = (await createRedisOutbox(server.url, { keyPrefix: 'sweep:', consumerName: 'holder' })) as Outbox;
+    try {
+      await tidy.enqueue(batch(2));
+      const [one] = await tidy.claim('d1', 1, 60_000);
+      await tidy.ack('d1', [one!.id]);
+      expect(await holder.claim('d1', 1, 60_000)).toHaveLength(1);
+      expect((await consumers()).sort()).toEqual(['holder', 'tidy']);
+      await tidy.close();
+      await holder.close();
+      expect(await consumers()).toEqual(['holder']); // its leased entry stays reclaimable by others
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   it('fails to start with an error naming OUTBOX and without the password when Redis is unreachable', async () => {
     const err = await createRedisOutbox('redis://user:hunter2@127.0.0.1:1/0', { connectTimeoutMs: 1000 }).then(
       () => new Error('connected?'),

@@ -74,9 +74,9 @@ return {'ok'}
  * 4. records the lease of everything claimed in the PEL itself: XCLAIM … IDLE (horizon − leaseMs), so the
  *    entry's idle time reaches `horizon` exactly when its own lease ends. XAUTOCLAIM then uses
  *    min-idle = horizon for every claimer, whatever lease the holder chose.
- * Returns a flat list: id1, fields1, id2, fields2, ...
+ * Returns a flat list, 4 items per entry: id, attempts, enqueuedAt, event JSON (cheap to parse client-side).
  */
-export const CLAIM = script(`${ENSURE_GROUP}
+export const CLAIM = script(`${ENSURE_GROUP}${FIELDS_TO_MAP}
 local ev, dl = KEYS[1], KEYS[2]
 local group, consumer = ARGV[1], ARGV[2]
 local max = tonumber(ARGV[3])
@@ -92,6 +92,13 @@ for _, m in ipairs(due) do
 end
 local out = {}
 local count = 0
+local function push(entry)
+  local f = fmap(entry[2])
+  out[#out + 1] = entry[1]
+  out[#out + 1] = f['a'] or '0'
+  out[#out + 1] = f['t'] or '0'
+  out[#out + 1] = f['e'] or ''
+end
 local cursor = '0-0'
 local iter = 0
 repeat
@@ -99,8 +106,7 @@ repeat
   cursor = r[1]
   for _, entry in ipairs(r[2]) do
     if entry[2] then
-      out[#out + 1] = entry[1]
-      out[#out + 1] = entry[2]
+      push(entry)
       count = count + 1
     end
   end
@@ -109,16 +115,13 @@ until cursor == '0-0' or count >= max or iter >= 20
 if count < max then
   local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', max - count, 'STREAMS', ev, '>')
   if r then
-    for _, entry in ipairs(r[1][2]) do
-      out[#out + 1] = entry[1]
-      out[#out + 1] = entry[2]
-    end
+    for _, entry in ipairs(r[1][2]) do push(entry) end
   end
 end
 if #out > 0 then
   -- unpack() expands only as the last argument, so build the whole argument list.
   local args = {ev, group, consumer, 0}
-  for i = 1, #out, 2 do args[#args + 1] = out[i] end
+  for i = 1, #out, 4 do args[#args + 1] = out[i] end
   args[#args + 1] = 'IDLE'
   args[#args + 1] = horizon - lease
   args[#args + 1] = 'JUSTID'
@@ -218,4 +221,28 @@ for _, entry in ipairs(entries) do
   redis.call('XDEL', dead, entry[1])
 end
 return #entries
+`);
+
+/**
+ * KEYS: events stream. ARGV: group, idleMs, consumer ('' = any).
+ * Deletes consumers of the group with no pending entries that have been idle ≥ idleMs (every process
+ * start adds a consumer name). A consumer with pending entries is never deleted (that would orphan them).
+ * Returns how many were deleted.
+ */
+export const SWEEP_CONSUMERS = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ok, consumers = pcall(redis.call, 'XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+if not ok then return 0 end
+local idle_min = tonumber(ARGV[2])
+local only = ARGV[3]
+local deleted = 0
+for _, c in ipairs(consumers) do
+  local info = {}
+  for i = 1, #c, 2 do info[c[i]] = c[i + 1] end
+  if (only == '' or info['name'] == only) and tonumber(info['pending']) == 0 and tonumber(info['idle']) >= idle_min then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
+    deleted = deleted + 1
+  end
+end
+return deleted
 `);

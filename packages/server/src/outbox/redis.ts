@@ -20,7 +20,7 @@ import type {
   OutboxEntry,
 } from './types.js';
 import { destinationsKey, redisKeys, resolveRedisOutboxConfig, type RedisOutboxConfig, type RedisOutboxOptions } from './redis-config.js';
-import { ACK, CLAIM, DEAD_LETTER, ENQUEUE, REPLAY, RETRY_LATER, type LuaScript } from './redis-scripts.js';
+import { ACK, CLAIM, DEAD_LETTER, ENQUEUE, REPLAY, RETRY_LATER, SWEEP_CONSUMERS, type LuaScript } from './redis-scripts.js';
 
 export type { RedisOutboxOptions } from './redis-config.js';
 
@@ -33,6 +33,10 @@ const DEFAULT_DEAD_LETTER_LIMIT = 100;
  * its idle time reaches this horizon. Also the longest lease honoured.
  */
 const LEASE_HORIZON_MS = 30 * 24 * 3600 * 1000;
+/** Consumers (one per process run) without pending entries are removed after this much inactivity… */
+const CONSUMER_IDLE_MS = 3600 * 1000;
+/** …checked at most this often per destination, from claim. */
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 type Fields = Record<string, string>;
 
@@ -56,6 +60,8 @@ function errorMessage(err: unknown): string {
 export class RedisOutbox implements Outbox {
   readonly consumer: string;
   private closed = false;
+  /** Destinations this instance claimed from, with the time of their last consumer sweep. */
+  private readonly swept = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -116,6 +122,7 @@ export class RedisOutbox implements Outbox {
     const n = Math.min(Math.floor(max), MAX_BATCH);
     if (!(n >= 1)) return [];
     const k = this.keys(destinationId);
+    await this.maybeSweep(destinationId, k.events);
     const lease = Math.min(LEASE_HORIZON_MS, Math.max(0, Math.floor(leaseMs)));
     const reply = (await this.run(
       CLAIM,
@@ -123,18 +130,27 @@ export class RedisOutbox implements Outbox {
       [GROUP, this.consumer, n, lease, Date.now(), LEASE_HORIZON_MS],
     )) as unknown[];
     const entries: OutboxEntry[] = [];
-    for (let i = 0; i + 1 < reply.length; i += 2) {
-      const f = toFields(reply[i + 1]);
-      if (f.e === undefined) continue;
+    for (let i = 0; i + 3 < reply.length; i += 4) {
+      const e = String(reply[i + 3]);
+      if (e === '') continue;
       entries.push({
         id: String(reply[i]),
         destinationId,
-        event: JSON.parse(f.e) as CapiServerEvent,
-        enqueuedAt: Number(f.t ?? 0),
-        attempts: Number(f.a ?? 0),
+        event: JSON.parse(e) as CapiServerEvent,
+        enqueuedAt: Number(reply[i + 2]),
+        attempts: Number(reply[i + 1]),
       });
     }
     return entries;
+  }
+
+  private async maybeSweep(destinationId: string, eventsKey: string): Promise<void> {
+    const now = Date.now();
+    const last = this.swept.get(destinationId);
+    if (last !== undefined && now - last < SWEEP_EVERY_MS) return;
+    this.swept.set(destinationId, now);
+    if (last === undefined) return; // first claim: nothing to tidy yet, keep start-up cheap
+    await this.run(SWEEP_CONSUMERS, [eventsKey], [GROUP, CONSUMER_IDLE_MS, '']);
   }
 
   async ack(destinationId: string, ids: readonly string[]): Promise<void> {
@@ -236,6 +252,10 @@ export class RedisOutbox implements Outbox {
     if (this.closed) return;
     this.closed = true;
     try {
+      // Leave no empty consumer behind (one with pending entries stays, for others to reclaim from).
+      for (const dest of this.swept.keys()) {
+        await this.run(SWEEP_CONSUMERS, [this.keys(dest).events], [GROUP, 0, this.consumer]).catch(() => undefined);
+      }
       await this.redis.quit();
     } catch {
       this.redis.disconnect();
