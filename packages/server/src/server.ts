@@ -72,6 +72,8 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  // The listening line is a contract with scripts and tests (one JSON line with msg + url): always printed.
+  if (!logger.isLevelEnabled('info')) process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), name: 'capi-bridge', url, msg: 'listening' })}\n`);
   logger.info({
     url, destinations: config.destinations.map((d) => ({ id: d.id, pixelId: d.pixelId, apiVersion: d.apiVersion, testEventCode: d.testEventCode !== undefined })),
     outbox: config.outboxUrl.replace(/\/\/[^@/]*@/, '//[redacted]@'), graphUrl: config.graphUrl,

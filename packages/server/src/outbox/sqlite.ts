@@ -41,6 +41,11 @@ interface Row {
  *
  * Visibility: one column `available_at` (epoch ms) holds both the lease expiry and the retry time; claim
  * takes due rows in `available_at` order with one `UPDATE … RETURNING` statement, atomically.
+ *
+ * Only enqueue needs FULL. claim/ack/retryLater/deadLetter run with `synchronous=NORMAL` (no fsync of their
+ * own): if a power cut loses one of them, the event is still in the outbox and is delivered again
+ * (at-least-once; Meta dedups by event_id) — never lost. The next FULL commit fsyncs the WAL including
+ * their frames. This halves the fsyncs on the event loop during delivery.
  * One server process per file (leases are released on open).
  */
 export class SqliteOutbox implements Outbox {
@@ -61,6 +66,8 @@ export class SqliteOutbox implements Outbox {
   readonly #delete: Database.Statement;
   readonly #countAll: Database.Statement;
   readonly #countDest: Database.Statement;
+  readonly #syncNormal: Database.Statement;
+  readonly #syncFull: Database.Statement;
 
   constructor(path: string, options: SqliteOutboxOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -105,6 +112,8 @@ export class SqliteOutbox implements Outbox {
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id = ?');
     this.#countAll = this.#db.prepare('SELECT count(*) AS n FROM outbox');
     this.#countDest = this.#db.prepare('SELECT count(*) AS n FROM outbox WHERE destination_id = ?');
+    this.#syncNormal = this.#db.prepare('PRAGMA synchronous = NORMAL');
+    this.#syncFull = this.#db.prepare('PRAGMA synchronous = FULL');
     if (options.releaseLeasesOnOpen) {
       this.#db.prepare('UPDATE outbox SET available_at = ?, leased = 0 WHERE leased = 1').run(this.#now());
     }
@@ -152,9 +161,19 @@ export class SqliteOutbox implements Outbox {
     batch.forEach((p, i) => p.resolve(results[i]!));
   }
 
+  /** Runs a delivery-side write without its own fsync (see the class comment). */
+  #relaxed<T>(fn: () => T): T {
+    this.#syncNormal.run();
+    try {
+      return fn();
+    } finally {
+      this.#syncFull.run();
+    }
+  }
+
   async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
     const now = this.#now();
-    const rows = this.#claim.all({ dest: destinationId, now, until: now + leaseMs, max: Math.min(Math.max(1, max), 1000) }) as Row[];
+    const rows = this.#relaxed(() => this.#claim.all({ dest: destinationId, now, until: now + leaseMs, max: Math.min(Math.max(1, max), 1000) })) as Row[];
     rows.sort((a, b) => a.id - b.id);
     return rows.map((r) => ({
       id: String(r.id),
@@ -167,25 +186,25 @@ export class SqliteOutbox implements Outbox {
 
   async ack(destinationId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const info = this.#ack.run(destinationId, JSON.stringify(ids.map(Number)));
+    const info = this.#relaxed(() => this.#ack.run(destinationId, JSON.stringify(ids.map(Number))));
     this.#count = Math.max(0, this.#count - info.changes);
   }
 
   async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
     if (ids.length === 0) return;
-    this.#retry.run(notBefore, destinationId, JSON.stringify(ids.map(Number)));
+    this.#relaxed(() => this.#retry.run(notBefore, destinationId, JSON.stringify(ids.map(Number))));
   }
 
   async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void> {
     if (entries.length === 0) return;
     const now = this.#now();
     let moved = 0;
-    this.#db.transaction(() => {
+    this.#relaxed(() => this.#db.transaction(() => {
       for (const e of entries) {
         const ins = this.#toDead.run(JSON.stringify(e.error), now, destinationId, Number(e.id));
         if (ins.changes > 0) moved += this.#delete.run(destinationId, Number(e.id)).changes;
       }
-    })();
+    })());
     this.#count = Math.max(0, this.#count - moved);
   }
 

@@ -1,0 +1,147 @@
+/**
+ * HTTP benchmark, one run, side by side (autocannon on loopback, every server a separate process):
+ *  1. a bare Express route answering 204 (the baseline);
+ *  2. POST /collect with single browser events (target ≥ 0.5× the baseline's requests/s);
+ *  3. POST /v1/events with 500-event batches (target ≥ 50,000 events/s accepted);
+ *  4. outbox → sandbox delivery: N events pre-loaded into the SQLite outbox, time until Meta's stand-in
+ *     accepted them all (target ≥ 20,000 events/s).
+ * Reports requests/s, events/s, p50/p99 latency and the server's peak RSS (VmHWM).
+ * Run: `node --import tsx packages/server/bench/http.bench.ts` (builds server + sandbox first).
+ * BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (default 32), BENCH_DELIVERY_EVENTS (default 100000).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { buildCapiEvent } from '../src/mapping/build.js';
+import { SqliteOutbox } from '../src/outbox/sqlite.js';
+import type { DestinationConfig } from '../src/mapping/types.js';
+import { browserPurchase, purchase } from '../test/support/events.js';
+import { REPO_ROOT, ensureBuilt, spawnListening, type SpawnedServer } from '../test/support/process.js';
+import { spawnSandbox } from '../test/support/sandbox.js';
+import { spawnServer, TEST_API_KEY, TEST_ORIGIN, TEST_PIXEL } from '../test/support/server.js';
+
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const DELIVERY_EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 100_000);
+
+interface Row {
+  name: string;
+  reqPerSec: number;
+  eventsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  peakRssMb: number;
+}
+
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+async function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+async function bareExpress(): Promise<SpawnedServer> {
+  const script = join(REPO_ROOT, 'packages/server/bench/bare-express.mjs');
+  return spawnListening(script, [], { cwd: join(REPO_ROOT, 'packages/server') });
+}
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  const rows: Row[] = [];
+  const sandbox = await spawnSandbox();
+  const commonEnv = { COLLECT_RATE_PER_SEC: '0', LOG_LEVEL: 'warn', FLUSH_INTERVAL_MS: '250', OUTBOX_MAX_DEPTH: '50000000' };
+
+  const step = (m: string): void => console.error(`[bench] ${m}`);
+  // 1. baseline
+  step('bare express');
+  const bare = await bareExpress();
+  await cannon({ url: `${bare.url}/collect`, method: 'POST', duration: 2 }); // warm-up
+  const b = await cannon({ url: `${bare.url}/collect`, method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(browserPurchase()) });
+  rows.push({ name: 'bare Express 204', reqPerSec: b.requests.average, eventsPerSec: NaN, p50: b.latency.p50, p99: b.latency.p99, errors: b.non2xx + b.errors, peakRssMb: peakRssMb(bare.proc.pid) });
+  await bare.stop();
+
+  step('/collect');
+  // 2. /collect single events (delivery to the sandbox runs at the same time, as in production)
+  const s1 = await spawnServer({ graphUrl: sandbox.url, env: commonEnv });
+  const ev = browserPurchase();
+  const collectOpts = { url: `${s1.url}/collect`, method: 'POST' as const, headers: { origin: TEST_ORIGIN, 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 bench' }, body: JSON.stringify(ev) };
+  await cannon({ ...collectOpts, duration: 2 });
+  const c = await cannon(collectOpts);
+  rows.push({ name: '/collect single events', reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid) });
+  await s1.stop(60_000);
+
+  step('/v1/events');
+  // 3. /v1/events, 500-event batches
+  const s2 = await spawnServer({ graphUrl: sandbox.url, env: commonEnv });
+  const batch = JSON.stringify({ batch: Array.from({ length: 500 }, () => purchase()) });
+  const apiOpts = { url: `${s2.url}/v1/events`, method: 'POST' as const, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: batch, connections: 8 };
+  await cannon({ ...apiOpts, duration: 2 });
+  const a = await cannon(apiOpts);
+  rows.push({ name: '/v1/events 500-event batches', reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid) });
+  await s2.stop(1000);
+
+  step('delivery: filling the outbox');
+  // 4. outbox → sandbox delivery
+  const dest: DestinationConfig = { id: TEST_PIXEL, pixelId: TEST_PIXEL, matchPolicy: 'commanders-act', contentType: 'product', defaultActionSource: 'website', sendAllProperties: false };
+  const outboxPath = join(s2.dataDir, 'delivery.db');
+  const ob = new SqliteOutbox(outboxPath, { maxDepth: 100_000_000 });
+  for (let i = 0; i < DELIVERY_EVENTS; i += 1000) {
+    const items = [];
+    for (let j = i; j < Math.min(DELIVERY_EVENTS, i + 1000); j++) {
+      const r = buildCapiEvent(purchase(), dest);
+      if (!r.ok) throw new Error(`bench event does not map: ${r.detail}`);
+      items.push({ destinationId: TEST_PIXEL, event: r.event });
+    }
+    const res = await ob.enqueue(items);
+    if (!res.ok) throw new Error(res.detail);
+  }
+  await ob.close();
+  await sandbox.clear();
+  step('delivery: running');
+  const t0 = performance.now();
+  const s3 = await spawnServer({ graphUrl: sandbox.url, outboxPath, dataDir: s2.dataDir, env: { ...commonEnv, DELIVERY_CONCURRENCY: '4', BATCH_SIZE: '1000' } });
+  let sent = 0;
+  const latencies: number[] = [];
+  for (;;) {
+    const m = await s3.metrics();
+    sent = m.get(`capi_bridge_events_sent_total{destination="${TEST_PIXEL}"}`) ?? 0;
+    if (sent >= DELIVERY_EVENTS) break;
+    if (performance.now() - t0 > 300_000) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const secs = (performance.now() - t0) / 1000;
+  const m = await s3.metrics();
+  const p = (q: number): number => {
+    // Graph latency quantile from the histogram buckets (upper bound of the bucket).
+    const prefix = `capi_bridge_graph_request_duration_seconds_bucket{le="`;
+    const buckets = [...m.entries()].filter(([k]) => k.startsWith(prefix) && k.includes('outcome="ok"'))
+      .map(([k, v]) => [Number(/le="([^"]+)"/.exec(k)![1]), v] as const).sort((x, y) => x[0] - y[0]);
+    const total = buckets.at(-1)?.[1] ?? 0;
+    return (buckets.find(([, v]) => v >= total * q)?.[0] ?? NaN) * 1000;
+  };
+  latencies.push(p(0.5), p(0.99));
+  rows.push({ name: `outbox → sandbox delivery (${DELIVERY_EVENTS.toLocaleString('en-US')} events)`, reqPerSec: NaN, eventsPerSec: sent / secs, p50: latencies[0]!, p99: latencies[1]!, errors: DELIVERY_EVENTS - sent, peakRssMb: peakRssMb(s3.proc.pid) });
+  await s3.stop(1000);
+  await sandbox.stop();
+
+  const f = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
+  console.log(`# HTTP bench — autocannon ${CONNECTIONS} connections (8 for batches), ${DURATION} s per run, loopback, node ${process.version}`);
+  console.log('| scenario | requests/s | events/s | p50 ms | p99 ms | errors | peak RSS MB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.name} | ${f(r.reqPerSec)} | ${f(r.eventsPerSec)} | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} | ${f(r.peakRssMb)} |`);
+  const ratio = rows[1]!.reqPerSec / rows[0]!.reqPerSec;
+  console.log(`\n/collect vs bare Express: ${ratio.toFixed(2)}× (target ≥ 0.5×) ${ratio >= 0.5 ? 'PASS' : 'MISS'}`);
+  console.log(`/v1/events: ${f(rows[2]!.eventsPerSec)} events/s (target ≥ 50,000) ${rows[2]!.eventsPerSec >= 50_000 ? 'PASS' : 'MISS'}`);
+  console.log(`delivery: ${f(rows[3]!.eventsPerSec)} events/s (target ≥ 20,000) ${rows[3]!.eventsPerSec >= 20_000 ? 'PASS' : 'MISS'}  (delivery p50/p99 = Graph request latency per 1000-event batch, histogram bucket bounds)`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
