@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import {
+  API_KEY,
   PIXEL,
   addSandboxFault,
+  purchaseInput,
   postBatch,
   sandboxServerEvents,
   startSandboxProcess,
@@ -139,4 +141,61 @@ describe('three instances on one Redis outbox', () => {
     while (Date.now() < end && (await admin.xlen(EVENTS_KEY)) > 0) await sleep(100);
     expect(await admin.xlen(EVENTS_KEY)).toBe(0);
   }, 180_000);
+});
+
+describe('a server on Redis under Redis trouble', () => {
+  it('answers 503 outbox_full at maxDepth and 503 outbox_unavailable while Redis is down, then recovers', async () => {
+    const server = await startServerProcess({
+      name: 'capi-bridge-bounded',
+      // Delivery is paused by an auth fault below, so the queue only grows.
+      outbox: `${redis.url}?prefix=bounded:&maxDepth=100`,
+      sandboxUrl: sandbox.url,
+      env: { FB_ACCESS_TOKEN: 'not-a-sandbox-token', AUTH_PROBE_INTERVAL_MS: '600000' },
+    });
+    servers.push(server);
+    const ids = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}-${i}`);
+    try {
+      expect((await postBatch(server.url, ids('full-a', 100))).status).toBe(200);
+      const full = await fetch(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ batch: ids('full-b', 5).map((id) => purchaseInput(id)) }),
+      });
+      expect(full.status).toBe(503);
+      expect(JSON.stringify(await full.json())).toContain('outbox_full');
+      expect(await admin.xlen(`bounded:{${PIXEL}}:events`)).toBe(100);
+
+      admin.disconnect();
+      await redis.kill({ crash: true });
+      const down = await fetch(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ batch: ids('down', 3).map((id) => purchaseInput(id)) }),
+      });
+      expect(down.status).toBe(503);
+      expect(JSON.stringify(await down.json())).toContain('outbox_unavailable');
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+
+      await redis.start();
+      admin = new Redis(redis.url);
+      let readyStatus = 0;
+      for (let i = 0; i < 100 && readyStatus !== 200; i++) {
+        await sleep(100);
+        readyStatus = (await fetch(`${server.url}/readyz`)).status;
+      }
+      expect(readyStatus).toBe(200);
+      // The queue is still full (nothing was lost across the Redis crash): the next event is refused too.
+      expect(await admin.xlen(`bounded:{${PIXEL}}:events`)).toBe(100);
+      const after = await fetch(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(purchaseInput('after-0')),
+      });
+      expect(after.status).toBe(503);
+      expect(JSON.stringify(await after.json())).toContain('outbox_full');
+    } finally {
+      await server.stop('SIGTERM', 5000);
+    }
+  }, 120_000);
 });
