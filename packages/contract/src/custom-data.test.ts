@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStandardCustomData, toFiniteNumber } from './custom-data.js';
+import { buildStandardCustomData, standardCustomData, toFiniteNumber } from './custom-data.js';
 
 const P = { contentType: 'product' } as const;
 
@@ -60,5 +60,20 @@ describe('buildStandardCustomData', () => {
     expect(toFiniteNumber('')).toBeUndefined();
     expect(toFiniteNumber(Infinity)).toBeUndefined();
     expect(toFiniteNumber('1e400')).toBeUndefined();
+  });
+
+  it('standardCustomData (what the web tag calls, no warn) gives the same custom_data; warn hears each field', () => {
+    const events = [
+      { id: 7, amount: '9.5', currency: ' usd ', items: [{ product: { id: 'a', price: 2, name: ' N ', category_3: 'c' }, quantity: 3 }, null] },
+      { value: 'x', revenue: 4, items: 'nope', status: true, search_term: 'q', num_items: '2' },
+      { items: [{ id: 5 }, { product: {} }], currency: 3 },
+    ];
+    for (const e of events) {
+      const seen: string[] = [];
+      expect(standardCustomData(e, P)).toStrictEqual(buildStandardCustomData(e, P).customData);
+      standardCustomData(e, P, (field, expected) => seen.push(field + ':' + (expected ?? 'missing')));
+      expect(seen.map((x) => x.split(':')[0])).toEqual(buildStandardCustomData(e, P).warnings.map((x) => x.split(':')[0]));
+    }
+    expect(buildStandardCustomData(events[2]!, P).warnings).toEqual(['currency: not a string', 'items[1].product.id: missing']);
   });
 });

@@ -37,6 +37,9 @@ const put = (o: Obj, k: string, v: unknown): void => {
   if (v !== undefined) o[k] = v;
 };
 
+/** Hears about each unusable field: `expected` is the type it should have had; undefined means "missing". */
+export type CustomDataWarn = (field: string, expected?: 'number' | 'string' | 'array' | 'object') => void;
+
 /**
  * Maps a Commanders Act event to Meta's standard `custom_data` fields:
  * value = amount ?? value ?? revenue; currency (upper-case); items[] → contents + content_ids;
@@ -45,14 +48,23 @@ const put = (o: Obj, k: string, v: unknown): void => {
  */
 export function buildStandardCustomData(event: Obj, options: StandardCustomDataOptions): StandardCustomDataResult {
   const warnings: string[] = [];
+  if (!isObj(event)) return { customData: {}, warnings: ['event: not an object'] };
+  const customData = standardCustomData(event, options, (field, expected) =>
+    warnings.push(field + ': ' + (expected ? 'not ' + (/^[ao]/.test(expected) ? 'an ' : 'a ') + expected : 'missing')),
+  );
+  return { customData, warnings };
+}
+
+/**
+ * The mapping behind buildStandardCustomData, for an event known to be an object. The web tag calls it
+ * without `warn`, so the warning texts stay out of its bundle.
+ */
+export function standardCustomData(event: Obj, options: StandardCustomDataOptions, warn?: CustomDataWarn): Obj {
   const customData: Obj = {};
-  if (!isObj(event)) return { customData, warnings: ['event: not an object'] };
-  const warn = (field: string, what: string) => warnings.push(field + ': not ' + what);
   const num = (k: string) => {
     const raw = event[k];
-    if (raw == null) return;
     const n = toFiniteNumber(raw);
-    if (n === undefined) warn(k, 'a number');
+    if (raw != null && n === undefined) warn?.(k, 'number');
     return n;
   };
   const product = (item: unknown) => (isObj(item) && isObj(item.product) ? item.product : undefined);
@@ -61,14 +73,14 @@ export function buildStandardCustomData(event: Obj, options: StandardCustomDataO
 
   let items = event.items;
   if (!Array.isArray(items)) {
-    if (items != null) warn('items', 'an array');
+    if (items != null) warn?.('items', 'array');
     items = undefined;
   }
   const list = items as unknown[] | undefined;
 
   const currency = event.currency ?? product(list?.[0])?.currency;
   if (typeof currency == 'string') put(customData, 'currency', str(currency)?.toUpperCase());
-  else if (currency != null) warn('currency', 'a string');
+  else if (currency != null) warn?.('currency', 'string');
 
   let firstName: string | undefined;
   let firstCategory: string | undefined;
@@ -77,7 +89,7 @@ export function buildStandardCustomData(event: Obj, options: StandardCustomDataO
   for (let i = 0; list && i < list.length; i++) {
     const item = list[i];
     if (!isObj(item)) {
-      warn(`items[${i}]`, 'an object');
+      warn?.(`items[${i}]`, 'object');
       continue;
     }
     const p = product(item);
@@ -85,7 +97,7 @@ export function buildStandardCustomData(event: Obj, options: StandardCustomDataO
     firstName ??= str(p?.name);
     for (let n = 1; p && !firstCategory && n < 6; n++) firstCategory = str(p['category_' + n]);
     if (id === undefined) {
-      warnings.push(`items[${i}].product.id: missing`);
+      warn?.(`items[${i}].product.id`);
       continue;
     }
     const content: Obj = { id };
@@ -108,5 +120,5 @@ export function buildStandardCustomData(event: Obj, options: StandardCustomDataO
   if (options.contentType !== null) customData.content_type = options.contentType;
   const status = event.status;
   if (typeof status == 'string' || typeof status == 'boolean') customData.status = status;
-  return { customData, warnings };
+  return customData;
 }
