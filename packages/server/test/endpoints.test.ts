@@ -212,6 +212,9 @@ describe('/v1/events/csv', () => {
     const h = await server.request('/v1/events/csv', { method: 'POST', key: true, headers: { 'content-type': 'text/csv' }, body: 'id,user..email\n1,a' });
     expect(h.status).toBe(400);
     expect(await h.json()).toMatchObject({ error: { code: 'invalid_csv' } });
+    const q = await server.request('/v1/events/csv', { method: 'POST', key: true, headers: { 'content-type': 'text/csv' }, body: 'id,user.email\n1,"a@b.c\n2,x' });
+    expect(q.status).toBe(400);
+    expect(await q.json()).toMatchObject({ error: { code: 'invalid_csv' } });
     const ct = await server.request('/v1/events/csv', { method: 'POST', key: true, headers: { 'content-type': 'application/json' }, body: 'id\n1' });
     expect(ct.status).toBe(415);
     expect((await server.request('/v1/events/csv', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'id\n1' })).status).toBe(401);

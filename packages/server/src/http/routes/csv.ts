@@ -95,7 +95,13 @@ export function csvRouter(deps: AppDeps): Router {
       };
 
       const parser = parse({ bom: true, skip_empty_lines: true, skip_records_with_error: true, max_record_size: 256 * 1024, info: true, relax_column_count: false });
+      let fatal: { message: string; lines?: number } | undefined;
       parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
+        // A quote still open at the end of the file is not one bad row: the file is broken from there on.
+        if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+          fatal = { message: err.message, ...(err.lines !== undefined ? { lines: err.lines } : {}) };
+          return;
+        }
         rows++;
         bad({ ...(err.lines !== undefined ? { row: err.lines } : {}), reason: 'invalid_csv_row', detail: err.message.slice(0, 300) });
       });
@@ -154,6 +160,10 @@ export function csvRouter(deps: AppDeps): Router {
         }
         const err = e as Error & { code?: string; lines?: number };
         fail(400, 'invalid_csv', `CSV could not be parsed${err.lines !== undefined ? ` at line ${err.lines}` : ''}: ${err.message.slice(0, 300)}`);
+        return;
+      }
+      if (fatal) {
+        fail(400, 'invalid_csv', `CSV quoting is broken${fatal.lines !== undefined ? ` (line ${fatal.lines})` : ''}: ${fatal.message.slice(0, 300)}`);
         return;
       }
       if (paths === undefined) {
