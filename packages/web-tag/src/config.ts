@@ -16,11 +16,14 @@ export const defaultConfig = (): TagConfig => ({
  */
 export function normalizeConfig(raw: RawConfig): Partial<TagConfig> {
   const c: RawConfig = { ...raw };
-  if ('pixelId' in c) c.pixelId = String(c.pixelId).split(',').map((s) => s.trim()).filter(Boolean);
-  try {
-    if (typeof c.advancedMatching == 'string') c.advancedMatching = JSON.parse(c.advancedMatching);
-  } catch {
-    delete c.advancedMatching; // bad JSON: ignore this key only
+  const am = c.advancedMatching;
+  if ('pixelId' in c) c.pixelId = String(c.pixelId).match(/[^\s,]+/g) || [];
+  if (typeof am == 'string') {
+    try {
+      c.advancedMatching = JSON.parse(am);
+    } catch {
+      delete c.advancedMatching; // bad JSON: ignore this key only
+    }
   }
   if ('debug' in c) c.debug = /^(|true|1)$/.test(String(c.debug));
   if (c.contentType == 'null') c.contentType = null;

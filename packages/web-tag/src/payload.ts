@@ -5,16 +5,6 @@ import type { Obj } from './types.js';
 /** Plain object (not array, Date, null…). */
 export const isObj = (v: unknown): v is Obj => Object.prototype.toString.call(v) == '[object Object]';
 
-/** Sets a dotted path (`user.email`), creating plain objects on the way. Refuses prototype keys. */
-export function setPath(target: Obj, path: string, value: unknown): void {
-  if (/__proto__|constructor|prototype/.test(path)) return;
-  const keys = path.split('.');
-  const last = keys.pop()!;
-  let o = target;
-  for (const k of keys) o = isObj(o[k]) ? (o[k] as Obj) : (o[k] = {});
-  o[last] = value;
-}
-
 /** Deep merge into a fresh tree (plain objects are copied, so callers' objects are never mutated); `b` wins. */
 export function merge(a: unknown, b: unknown): Obj {
   const out: Obj = {};
@@ -22,20 +12,17 @@ export function merge(a: unknown, b: unknown): Obj {
   return out;
 }
 
-function unset(o: Obj, path: string): void {
-  const keys = path.split('.');
-  const last = keys.pop()!;
-  for (const k of keys) {
-    if (!isObj(o[k])) return;
-    o = o[k] as Obj;
-  }
-  delete o[last];
-}
+/**
+ * `target` with a dotted path (`user.email`) set to `value`, as a fresh tree: plain objects on the way are
+ * created or copied, a plain-object value is merged. `__proto__` segments are ignored (merge skips them).
+ */
+export const setPath = (target: Obj, path: string, value: unknown): Obj =>
+  merge(target, path.split('.').reduceRight((v, k) => ({ [k]: v }), value));
 
 /**
  * The `/collect` body (contract `TagEvent`): the original event name and properties at the root,
  * metadata in `context`, the shared id + cookies in `integrations.facebook`, consent in `user`.
- * Server-only fields are removed: the browser may never set them. `props` must be a fresh tree (merge()).
+ * Server-only fields are removed: the browser may never set them. `props` is never mutated.
  */
 export function buildPayload(
   name: string,
@@ -52,7 +39,12 @@ export function buildPayload(
     context: { event_id: id, event_timestamp: ts, page },
     integrations: { facebook: { event_id: id, fbp, fbc } },
     user: { consent_categories: categories },
-  }) as TagEvent;
-  for (const f of SERVER_ONLY_FIELDS) unset(ev, f);
-  return ev;
+  });
+  for (const f of SERVER_ONLY_FIELDS) {
+    const keys = f.split('.');
+    const last = keys.pop()!;
+    const o = keys.reduce<unknown>((o, k) => isObj(o) && o[k], ev);
+    if (isObj(o)) delete o[last];
+  }
+  return ev as TagEvent;
 }
