@@ -132,7 +132,7 @@ describe('redis outbox failure behaviour', () => {
       const notBefore = Date.now() + 60_000;
       await a.retryLater('px', [e!.id], notBefore);
       expect(await admin.zcard('shopA:{px}:delayed')).toBe(1);
-      expect(Number((await admin.zrange('shopA:{px}:delayed', 0, 0, 'WITHSCORES'))[1])).toBe(notBefore);
+      expect(Number((await admin.zrange('shopA:{px}:delayed', '0', '0', 'WITHSCORES'))[1])).toBe(notBefore);
       expect(await admin.xlen('shopA:{px}:events')).toBe(3);
     } finally {
       admin.disconnect();
