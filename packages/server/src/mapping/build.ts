@@ -5,11 +5,11 @@ import { resolveEventId } from './event-id.js';
 import { resolveEventName } from './event-name.js';
 import { eventTimeViolation, resolveEventTime } from './event-time.js';
 import { checkMatchKeys, presentMatchKeys } from './match-keys.js';
-import { resolvePrivacy } from './privacy.js';
+import { applyPrivacy } from './privacy.js';
 import type { BuildResult, CapiServerEvent, DestinationConfig, MappingContext } from './types.js';
 import { resolveEventSourceUrl, resolveReferrerUrl } from './urls.js';
 import { buildUserData } from './user-data.js';
-import { describe, isObj } from './util.js';
+import { describe, isObj, own } from './util.js';
 
 const EMPTY_CTX: MappingContext = {};
 
@@ -27,36 +27,53 @@ export function buildCapiEvent(input: unknown, destination: DestinationConfig, c
   }
 }
 
+/** UTC year of `ms`, remembered for the current year's range (one Date per year boundary, not per event). */
+let yearFrom = 0;
+let yearTo = -1;
+let year = 0;
+function utcYear(ms: number): number {
+  if (ms >= yearFrom && ms < yearTo) return year;
+  year = new Date(ms).getUTCFullYear();
+  yearFrom = Date.UTC(year, 0, 1);
+  yearTo = Date.UTC(year + 1, 0, 1);
+  return year;
+}
+
 function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): BuildResult {
   if (!isObj(input)) return { ok: false, reason: 'invalid_input', detail: `input: not an object (${describe(input)})` };
   const nowMs = typeof ctx.now === 'number' && Number.isFinite(ctx.now) ? ctx.now : Date.now();
   const warnings: string[] = [];
+  // Looked up once; every resolver below reads its fields from these (whatever type they are).
+  const fb = own(own(input, 'integrations'), 'facebook');
+  const context = own(input, 'context');
 
   const consent = checkConsent(input, dest.consentCategory);
   if (!consent.ok) return { ok: false, reason: 'no_consent', detail: consent.detail };
 
-  const name = resolveEventName(input);
+  const name = resolveEventName(input, fb);
   if (!name.ok) return name;
 
-  const id = resolveEventId(input);
+  const id = resolveEventId(input, fb, context);
   if (!id.ok) return { ok: false, reason: 'invalid_event_id', detail: id.detail };
 
-  const time = resolveEventTime(input, nowMs);
+  const time = resolveEventTime(input, context, nowMs);
   if (!time.ok) return time;
 
-  const as = resolveActionSource(input, dest);
+  const as = resolveActionSource(input, fb, dest);
   if (!as.ok) return { ok: false, reason: 'invalid_action_source', detail: as.detail };
   const actionSource = as.value;
 
   const window = eventTimeViolation(time.seconds, actionSource, nowMs);
-  if (window) return { ok: false, ...window };
+  if (window) return { ok: false, reason: window.reason, detail: window.detail };
 
-  const eventSourceUrl = resolveEventSourceUrl(input, warnings);
-  const referrerUrl = resolveReferrerUrl(input, warnings);
+  const contextPage = own(context, 'page');
+  const page = own(input, 'page');
+  const eventSourceUrl = resolveEventSourceUrl(input, contextPage, page, warnings);
+  const referrerUrl = resolveReferrerUrl(input, contextPage, page, warnings);
 
-  const userData = buildUserData(input, dest, ctx, new Date(nowMs).getUTCFullYear(), warnings);
+  const userData = buildUserData(input, fb, context, dest, ctx, utcYear(nowMs), warnings);
 
-  const cd = buildCustomData(input, dest, name.name, warnings);
+  const cd = buildCustomData(input, fb, dest, name.name, warnings);
   if (!cd.ok) return { ok: false, reason: 'missing_value_or_currency', detail: cd.detail };
 
   if (actionSource === 'website') {
@@ -82,6 +99,6 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
   if (eventSourceUrl !== undefined) event.event_source_url = eventSourceUrl;
   if (referrerUrl !== undefined) event.referrer_url = referrerUrl;
   if (cd.customData !== undefined) event.custom_data = cd.customData;
-  Object.assign(event, resolvePrivacy(input, warnings));
+  applyPrivacy(fb, event, warnings);
   return { ok: true, event, matchKeys, warnings };
 }

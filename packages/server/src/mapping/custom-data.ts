@@ -1,6 +1,6 @@
 import { buildStandardCustomData, toFiniteNumber } from '@capi-bridge/contract';
 import type { CapiCustomData, DestinationConfig } from './types.js';
-import { describe, isObj, isUnsafeKey, own, path, type Obj } from './util.js';
+import { describe, isObj, isUnsafeKey, own, type Obj } from './util.js';
 
 /** ISO 4217 codes known to the runtime's ICU, plus a safety net of the most common ones. */
 const CURRENCIES: ReadonlySet<string> = (() => {
@@ -23,6 +23,14 @@ const RESERVED: ReadonlySet<string> = new Set([
 
 export const MAX_CUSTOM_DATA_KEYS = 100;
 
+const PRODUCT = { contentType: 'product' } as const;
+const NO_TYPE = { contentType: null };
+
+function hasKeys(o: Obj): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
+}
+
 export type CustomDataResult = { ok: true; customData: CapiCustomData | undefined } | { ok: false; detail: string };
 
 /**
@@ -30,9 +38,12 @@ export type CustomDataResult = { ok: true; customData: CapiCustomData | undefine
  * (2) the standard mapping (shared with the web tag), (3) `integrations.facebook.custom_data.<key>`
  * overrides; then currency is validated (ISO 4217) and Purchase must carry value + currency.
  */
-export function buildCustomData(input: Obj, dest: DestinationConfig, eventName: string, warnings: string[]): CustomDataResult {
-  const cd: Obj = {};
+export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig, eventName: string, warnings: string[]): CustomDataResult {
+  const std = buildStandardCustomData(input, dest.contentType === 'product' ? PRODUCT : dest.contentType === null ? NO_TYPE : { contentType: dest.contentType });
+  // Without sendAllProperties the standard mapping's fresh object is the result (same keys, same order).
+  let cd: Obj = std.customData;
   if (dest.sendAllProperties) {
+    cd = {};
     let n = 0;
     for (const key of Object.keys(input)) {
       if (RESERVED.has(key) || isUnsafeKey(key)) continue;
@@ -45,13 +56,11 @@ export function buildCustomData(input: Obj, dest: DestinationConfig, eventName: 
         cd[key] = v;
       }
     }
+    Object.assign(cd, std.customData);
   }
+  for (let i = 0; i < std.warnings.length; i++) warnings.push(std.warnings[i]!);
 
-  const std = buildStandardCustomData(input, { contentType: dest.contentType });
-  for (const w of std.warnings) warnings.push(w);
-  Object.assign(cd, std.customData);
-
-  const ov = path(input, 'integrations', 'facebook', 'custom_data');
+  const ov = own(fb, 'custom_data');
   if (isObj(ov)) {
     let n = 0;
     for (const key of Object.keys(ov)) {
@@ -87,5 +96,5 @@ export function buildCustomData(input: Obj, dest: DestinationConfig, eventName: 
     const missing = [cd.value === undefined ? 'value' : '', cd.currency === undefined ? 'currency' : ''].filter(Boolean).join(' and ');
     return { ok: false, detail: `custom_data.${missing === 'value and currency' ? 'value, custom_data.currency' : missing}: required for Purchase (from amount/value/revenue and currency)` };
   }
-  return { ok: true, customData: Object.keys(cd).length > 0 ? (cd as CapiCustomData) : undefined };
+  return { ok: true, customData: hasKeys(cd) ? (cd as CapiCustomData) : undefined };
 }

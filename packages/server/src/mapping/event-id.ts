@@ -1,29 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import { describe, own, path, type Obj } from './util.js';
+import { describe, own, type Obj } from './util.js';
 
 /** Longer ids are almost certainly a bug (Meta documents no limit; uuids are 36 characters). */
 export const MAX_EVENT_ID_LENGTH = 256;
 
 export type EventIdResult = { ok: true; value: string; generated: boolean } | { ok: false; detail: string };
 
-const SOURCES: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['integrations.facebook.event_id', ['integrations', 'facebook', 'event_id']],
-  ['event_id', ['event_id']],
-  ['context.event_id', ['context', 'event_id']],
-];
+/** Scratch result of readId(): 0 = not present, 1 = id in `idValue`, 2 = error in `idValue`. */
+let idValue = '';
 
-/** integrations.facebook.event_id > event_id > context.event_id > a fresh uuid. Numbers become strings. */
-export function resolveEventId(input: Obj): EventIdResult {
-  for (const [field, keys] of SOURCES) {
-    const raw = keys.length === 1 ? own(input, keys[0]!) : path(input, ...keys);
-    if (raw === undefined || raw === null || raw === '') continue;
-    let s: string;
-    if (typeof raw === 'string') s = raw.trim();
-    else if (typeof raw === 'number' && Number.isFinite(raw)) s = String(raw);
-    else return { ok: false, detail: `${field}: not a string or number (${describe(raw)})` };
-    if (s === '') continue;
-    if (s.length > MAX_EVENT_ID_LENGTH) return { ok: false, detail: `${field}: longer than ${MAX_EVENT_ID_LENGTH} characters` };
-    return { ok: true, value: s, generated: false };
+function readId(raw: unknown, field: string): 0 | 1 | 2 {
+  if (raw === undefined || raw === null || raw === '') return 0;
+  let s: string;
+  if (typeof raw === 'string') s = raw.trim();
+  else if (typeof raw === 'number' && Number.isFinite(raw)) s = String(raw);
+  else {
+    idValue = `${field}: not a string or number (${describe(raw)})`;
+    return 2;
   }
+  if (s === '') return 0;
+  if (s.length > MAX_EVENT_ID_LENGTH) {
+    idValue = `${field}: longer than ${MAX_EVENT_ID_LENGTH} characters`;
+    return 2;
+  }
+  idValue = s;
+  return 1;
+}
+
+/**
+ * integrations.facebook.event_id > event_id > context.event_id > a fresh uuid. Numbers become strings.
+ * `fb` = integrations.facebook, `context` = the event's context (whatever they are).
+ */
+export function resolveEventId(input: Obj, fb: unknown, context: unknown): EventIdResult {
+  let r = readId(own(fb, 'event_id'), 'integrations.facebook.event_id');
+  if (r === 0) r = readId(own(input, 'event_id'), 'event_id');
+  if (r === 0) r = readId(own(context, 'event_id'), 'context.event_id');
+  if (r === 1) return { ok: true, value: idValue, generated: false };
+  if (r === 2) return { ok: false, detail: idValue };
   return { ok: true, value: randomUUID(), generated: true };
 }

@@ -1,15 +1,15 @@
 import { MAX_CUSTOM_EVENT_NAME_LENGTH, resolveMetaEventName } from '@capi-bridge/contract';
 import type { DropReason } from './types.js';
-import { describe, own, path, type Obj } from './util.js';
+import { describe, own, type Obj } from './util.js';
 
 export type EventNameResult =
   | { ok: true; name: string; standard: boolean }
   | { ok: false; reason: DropReason; detail: string };
 
-/** `event_name` via the shared seed table; `integrations.facebook.event_name` overrides. */
-export function resolveEventName(input: Obj): EventNameResult {
+/** `event_name` via the shared seed table; `integrations.facebook.event_name` overrides. `fb` = integrations.facebook. */
+export function resolveEventName(input: Obj, fb: unknown): EventNameResult {
   const raw = own(input, 'event_name');
-  const override = path(input, 'integrations', 'facebook', 'event_name');
+  const override = own(fb, 'event_name');
   let ov: string | undefined;
   if (override !== undefined && override !== null) {
     if (typeof override !== 'string' || override.trim() === '') {

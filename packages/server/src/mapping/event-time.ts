@@ -1,5 +1,5 @@
 import type { ActionSource, DropReason } from './types.js';
-import { describe, own, path, type Obj } from './util.js';
+import { describe, own, type Obj } from './util.js';
 
 /** Meta: events may be up to 7 days old (62 days for physical_store). */
 export const MAX_EVENT_AGE_S = 7 * 24 * 3600;
@@ -34,22 +34,28 @@ export function parseTimestamp(v: unknown): number | undefined {
   return Math.floor(n >= MS_THRESHOLD ? n / 1000 : n);
 }
 
-const SOURCES: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['context.event_timestamp', ['context', 'event_timestamp']],
-  ['event_timestamp', ['event_timestamp']],
-  ['timestamp', ['timestamp']],
-];
+/** Scratch: detail of the last failed readTime(). */
+let timeDetail = '';
 
-/** event_time from context.event_timestamp / event_timestamp / timestamp; default now. */
-export function resolveEventTime(input: Obj, nowMs: number): EventTimeResult {
-  for (const [field, keys] of SOURCES) {
-    const raw = keys.length === 1 ? own(input, keys[0]!) : path(input, ...keys);
-    if (raw === undefined || raw === null) continue;
-    const s = parseTimestamp(raw);
-    if (s === undefined) return { ok: false, reason: 'invalid_event_time', detail: `${field}: not a timestamp (${describe(raw)})` };
-    return { ok: true, seconds: s };
+/** undefined = absent, NaN = present but unusable (timeDetail set), else Unix seconds. */
+function readTime(raw: unknown, field: string): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const s = parseTimestamp(raw);
+  if (s === undefined) {
+    timeDetail = `${field}: not a timestamp (${describe(raw)})`;
+    return Number.NaN;
   }
-  return { ok: true, seconds: Math.floor(nowMs / 1000) };
+  return s;
+}
+
+/** event_time from context.event_timestamp / event_timestamp / timestamp; default now. `context` = input.context. */
+export function resolveEventTime(input: Obj, context: unknown, nowMs: number): EventTimeResult {
+  let s = readTime(own(context, 'event_timestamp'), 'context.event_timestamp');
+  if (s === undefined) s = readTime(own(input, 'event_timestamp'), 'event_timestamp');
+  if (s === undefined) s = readTime(own(input, 'timestamp'), 'timestamp');
+  if (s === undefined) return { ok: true, seconds: Math.floor(nowMs / 1000) };
+  if (Number.isNaN(s)) return { ok: false, reason: 'invalid_event_time', detail: timeDetail };
+  return { ok: true, seconds: s };
 }
 
 /**

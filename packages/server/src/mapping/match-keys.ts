@@ -26,18 +26,20 @@ export function presentMatchKeys(ud: CapiUserData): string[] {
 
 export type MatchCheck = { ok: true } | { ok: false; reason: DropReason; detail: string };
 
+const OK: MatchCheck = Object.freeze({ ok: true });
+const list = (keys: string[]): string => (keys.length > 0 ? keys.join(', ') : 'none');
+
 export function checkMatchKeys(keys: string[], policy: MatchPolicy, actionSource: ActionSource): MatchCheck {
-  if (policy === 'none') return { ok: true };
-  const list = keys.length > 0 ? keys.join(', ') : 'none';
+  if (policy === 'none') return OK;
   if (policy === 'commanders-act') {
     let strong = 0;
-    for (const k of keys) if (STRONG_KEYS.has(k)) strong++;
+    for (let i = 0; i < keys.length; i++) if (STRONG_KEYS.has(keys[i]!)) strong++;
     const others = keys.length - strong;
     if (strong < 1 || others < MIN_OTHER_KEYS) {
       return {
         ok: false,
         reason: 'insufficient_match_keys',
-        detail: `user_data: needs 1 of em, ph, external_id, fbp, fbc and ${MIN_OTHER_KEYS} other keys (commanders-act policy); present: ${list}`,
+        detail: `user_data: needs 1 of em, ph, external_id, fbp, fbc and ${MIN_OTHER_KEYS} other keys (commanders-act policy); present: ${list(keys)}`,
       };
     }
   } else {
@@ -46,14 +48,14 @@ export function checkMatchKeys(keys: string[], policy: MatchPolicy, actionSource
         return {
           ok: false,
           reason: 'insufficient_match_keys',
-          detail: `user_data: only weak keys that Meta rejects (meta-baseline policy); present: ${list}`,
+          detail: `user_data: only weak keys that Meta rejects (meta-baseline policy); present: ${list(keys)}`,
         };
       }
     }
   }
   // Seed: offline conversions are only sent with personal information.
   if (actionSource === 'physical_store' && !keys.includes('em') && !keys.includes('ph')) {
-    return { ok: false, reason: 'missing_personal_info', detail: `user_data: physical_store events need em or ph; present: ${list}` };
+    return { ok: false, reason: 'missing_personal_info', detail: `user_data: physical_store events need em or ph; present: ${list(keys)}` };
   }
-  return { ok: true };
+  return OK;
 }

@@ -1,15 +1,25 @@
 import { isIP } from 'node:net';
 import { isValidFbCookie, readCookie } from './fbc-fbp.js';
 import { existingSha256, sha256Hex } from './hash.js';
-import { HASHED_FIELDS, normalizeCountry, type HashedField, type NormalizeContext } from './normalize/index.js';
+import {
+  COUNTRY_CODES, HASHED_FIELDS, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId,
+  normalizeGender, normalizeName, normalizePhone, normalizeState, normalizeZip, US_STATE_CODES, type HashedField,
+  type NormalizeContext,
+} from './normalize/index.js';
 import type { CapiUserData, DestinationConfig, MappingContext } from './types.js';
-import { describe, isObj, isUnsafeKey, own, path, type Obj } from './util.js';
+import { describe, isObj, isUnsafeKey, own, type Obj } from './util.js';
 
 /** Seed table: Commanders Act `user.<prop>` → Meta hashed key. */
 export const USER_FIELD_SOURCES: ReadonlyArray<readonly [HashedField, string]> = [
   ['em', 'email'], ['ph', 'phone'], ['fn', 'firstname'], ['ln', 'lastname'], ['ge', 'gender'], ['db', 'birthdate'],
   ['ct', 'city'], ['st', 'state'], ['zp', 'zipcode'], ['country', 'country'], ['external_id', 'id'],
 ];
+const KEYS = USER_FIELD_SOURCES.map(([k]) => k);
+const PROPS = USER_FIELD_SOURCES.map(([, p]) => p);
+/** Field names for warnings, built once (not per event). */
+const USER_FIELDS = USER_FIELD_SOURCES.map(([, p]) => `user.${p}`);
+const OVERRIDE_FIELDS = USER_FIELD_SOURCES.map(([k]) => `integrations.facebook.user_data.${k}`);
+const I_EM = 0, I_PH = 1, I_FN = 2, I_LN = 3, I_GE = 4, I_DB = 5, I_CT = 6, I_ST = 7, I_ZP = 8, I_COUNTRY = 9;
 
 export const MAX_VALUES_PER_KEY = 10;
 export const MAX_VALUE_LENGTH = 512;
@@ -20,6 +30,14 @@ const PASSTHROUGH_KEYS: ReadonlySet<string> = new Set([
   'subscription_id', 'fb_login_id', 'lead_id', 'anon_id', 'madid', 'page_id', 'page_scoped_user_id', 'ctwa_clid',
   'ig_account_id', 'ig_sid',
 ]);
+
+/**
+ * Precomputed SHA-256 of the closed domains: ge (f/m), country (ISO alpha-2) and US state codes. These
+ * repeat on nearly every event; a static table, not a cache (no eviction, no dependence on traffic).
+ */
+const STATIC_HASHES = new Map<string, string>();
+for (const v of ['f', 'm', ...COUNTRY_CODES, ...US_STATE_CODES]) STATIC_HASHES.set(v, sha256Hex(v));
+const hashStatic = (n: string): string => STATIC_HASHES.get(n) ?? sha256Hex(n);
 
 function toValues(raw: unknown, field: string, warnings: string[]): string[] {
   const list = Array.isArray(raw) ? raw : [raw];
@@ -40,42 +58,40 @@ function toValues(raw: unknown, field: string, warnings: string[]): string[] {
   return out;
 }
 
-/**
- * Hashes of normalised values from tiny, closed domains (ge: f/m, country: ~250 codes, st: US states and
- * short region codes) are memoised: in real traffic they repeat on nearly every event. Bounded.
- */
-const LOW_CARDINALITY: ReadonlySet<string> = new Set(['ge', 'country', 'st']);
-const MAX_CACHED_HASHES = 2048;
-const hashCache = new Map<string, string>();
-
-function hashNormalised(key: HashedField, n: string): string {
-  if (!LOW_CARDINALITY.has(key) || n.length > 8) return sha256Hex(n);
-  let h = hashCache.get(n);
-  if (h === undefined) {
-    h = sha256Hex(n);
-    if (hashCache.size < MAX_CACHED_HASHES) hashCache.set(n, h);
+/** Field i's normaliser, one call site per normaliser (monomorphic, inlinable). */
+function normaliseField(i: number, t: string, nctx: NormalizeContext): string | undefined {
+  switch (i) {
+    case I_EM: return normalizeEmail(t);
+    case I_PH: return normalizePhone(t, nctx);
+    case I_FN: case I_LN: return normalizeName(t);
+    case I_GE: return normalizeGender(t);
+    case I_DB: return normalizeDate(t, nctx);
+    case I_CT: return normalizeCity(t);
+    case I_ST: return normalizeState(t, nctx);
+    case I_ZP: return normalizeZip(t, nctx);
+    case I_COUNTRY: return normalizeCountry(t);
+    default: return normalizeExternalId(t);
   }
-  return h;
 }
 
 /** One value: already-hashed passes through lower-cased (never re-hashed); else normalise + hash. */
-function hashOne(key: HashedField, v: string, field: string, nctx: NormalizeContext, warnings: string[]): string | undefined {
+function hashOne(i: number, v: string, field: string, nctx: NormalizeContext, warnings: string[]): string | undefined {
   const t = v.trim();
   const pre = existingSha256(t);
   if (pre !== undefined) return pre;
-  const n = HASHED_FIELDS[key](t, nctx);
+  const n = normaliseField(i, t, nctx);
   if (n === undefined) {
-    warnings.push(`${field}: cannot be normalised for ${key} (${describe(v)}), dropped`);
+    warnings.push(`${field}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`);
     return undefined;
   }
-  return hashNormalised(key, n);
+  return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256Hex(n);
 }
 
 /** Normalise + hash one field's values; already-hashed values pass through (lower-cased, never re-hashed). */
-function hashValues(key: HashedField, values: string[], field: string, nctx: NormalizeContext, warnings: string[]): string[] {
+function hashValues(i: number, values: string[], field: string, nctx: NormalizeContext, warnings: string[]): string[] {
   const out: string[] = [];
   for (const v of values) {
-    const h = hashOne(key, v, field, nctx, warnings);
+    const h = hashOne(i, v, field, nctx, warnings);
     if (h !== undefined && !out.includes(h)) out.push(h);
   }
   return out;
@@ -100,16 +116,16 @@ function firstString(warnings: string[], f1: string, v1: unknown, f2: string, v2
   return undefined;
 }
 
-function fbCookie(input: Obj, overrides: Obj | undefined, name: 'fbc' | 'fbp', warnings: string[]): string | undefined {
-  const cookie = path(input, 'context', 'device', 'cookie');
+function fbCookie(input: Obj, fb: unknown, cookie: unknown, overrides: Obj | undefined, name: 'fbc' | 'fbp', warnings: string[]): string | undefined {
+  const fbc = name === 'fbc';
   let fromCookie: unknown;
-  if (typeof cookie === 'string') fromCookie = readCookie(cookie, `_${name}`);
-  else if (isObj(cookie)) fromCookie = own(cookie, `_${name}`);
+  if (typeof cookie === 'string') fromCookie = readCookie(cookie, fbc ? '_fbc' : '_fbp');
+  else if (isObj(cookie)) fromCookie = own(cookie, fbc ? '_fbc' : '_fbp');
   const found = firstString(warnings,
-    name === 'fbc' ? 'integrations.facebook.user_data.fbc' : 'integrations.facebook.user_data.fbp', overrides ? own(overrides, name) : undefined,
-    name === 'fbc' ? 'integrations.facebook.fbc' : 'integrations.facebook.fbp', path(input, 'integrations', 'facebook', name),
+    fbc ? 'integrations.facebook.user_data.fbc' : 'integrations.facebook.user_data.fbp', overrides ? own(overrides, name) : undefined,
+    fbc ? 'integrations.facebook.fbc' : 'integrations.facebook.fbp', own(fb, name),
     name, own(input, name),
-    name === 'fbc' ? 'context.device.cookie _fbc' : 'context.device.cookie _fbp', fromCookie);
+    fbc ? 'context.device.cookie _fbc' : 'context.device.cookie _fbp', fromCookie);
   if (found === undefined) return undefined;
   if (!isValidFbCookie(found)) {
     warnings.push(`${hitField}: malformed ${name} (expected fb.<index>.<time>.<payload>), dropped`);
@@ -122,13 +138,16 @@ function fbCookie(input: Obj, overrides: Obj | undefined, name: 'fbc' | 'fbp', w
 let sourceField = '';
 
 /** integrations.facebook.user_data.<key> > user.<prop> (em: user.email, else user.email_sha256). */
-function readSource(user: Obj | undefined, overrides: Obj | undefined, key: HashedField, prop: string): unknown {
-  if (overrides !== undefined && Object.hasOwn(overrides, key)) {
-    sourceField = `integrations.facebook.user_data.${key}`;
-    return overrides[key];
+function readSource(user: Obj | undefined, overrides: Obj | undefined, i: number): unknown {
+  if (overrides !== undefined) {
+    const key = KEYS[i]!;
+    if (Object.hasOwn(overrides, key)) {
+      sourceField = OVERRIDE_FIELDS[i]!;
+      return overrides[key];
+    }
   }
   if (user === undefined) return undefined;
-  if (key === 'em') {
+  if (i === I_EM) {
     const em = own(user, 'email');
     if (em === undefined || em === null || em === '') {
       sourceField = 'user.email_sha256';
@@ -137,16 +156,22 @@ function readSource(user: Obj | undefined, overrides: Obj | undefined, key: Hash
     sourceField = 'user.email';
     return em;
   }
-  sourceField = `user.${prop}`;
-  return own(user, prop);
+  sourceField = USER_FIELDS[i]!;
+  return own(user, PROPS[i]!);
 }
+
+/** Reused for every event (the mapping is synchronous; normalisers never keep it). */
+const nctx: NormalizeContext = { year: 0, defaultPhoneCountry: undefined, country: undefined };
 
 /**
  * Builds `user_data`: the seed's user table, hashed per Meta's normalisation rules; ip / user agent /
- * fbc / fbp unhashed; `integrations.facebook.user_data.<key>` overrides any key.
+ * fbc / fbp unhashed; `integrations.facebook.user_data.<key>` overrides any key. `fb` is
+ * integrations.facebook and `context` the event's context, whatever they are.
  */
 export function buildUserData(
   input: Obj,
+  fb: unknown,
+  context: unknown,
   dest: DestinationConfig,
   ctx: MappingContext,
   year: number,
@@ -155,41 +180,48 @@ export function buildUserData(
   const userRaw = own(input, 'user');
   const user = isObj(userRaw) ? userRaw : undefined;
   if (userRaw !== undefined && userRaw !== null && !user) warnings.push(`user: not an object (${describe(userRaw)}), ignored`);
-  const ovRaw = path(input, 'integrations', 'facebook', 'user_data');
+  const ovRaw = own(fb, 'user_data');
   const overrides = isObj(ovRaw) ? ovRaw : undefined;
   if (ovRaw !== undefined && ovRaw !== null && !overrides) warnings.push('integrations.facebook.user_data: not an object, ignored');
 
   // The event's country first: phone calling code, US zip and state rules depend on it.
-  const nctx: NormalizeContext = { year, defaultPhoneCountry: dest.defaultPhoneCountry, country: undefined };
-  const countryRaw = readSource(user, overrides, 'country', 'country');
+  nctx.year = year;
+  nctx.defaultPhoneCountry = dest.defaultPhoneCountry;
+  nctx.country = undefined;
+  const countryRaw = readSource(user, overrides, I_COUNTRY);
   const countryFirst = typeof countryRaw === 'string' ? countryRaw : Array.isArray(countryRaw) ? countryRaw[0] : undefined;
   if (typeof countryFirst === 'string' && existingSha256(countryFirst.trim()) === undefined) {
     nctx.country = normalizeCountry(countryFirst);
   }
 
   const ud: CapiUserData = {};
-  for (let i = 0; i < USER_FIELD_SOURCES.length; i++) {
-    const [key, prop] = USER_FIELD_SOURCES[i]!;
-    const raw = readSource(user, overrides, key, prop);
+  for (let i = 0; i < KEYS.length; i++) {
+    const raw = readSource(user, overrides, i);
     if (raw === undefined || raw === null || raw === '') continue;
     const field = sourceField;
-    if (key === 'em' && field === 'user.email_sha256' && typeof raw === 'string' && existingSha256(raw.trim()) === undefined) {
+    if (typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
+      // Hot path: one plain string.
+      if (i === I_EM && field === 'user.email_sha256') {
+        const pre = existingSha256(raw.trim());
+        if (pre === undefined) warnings.push('user.email_sha256: not a SHA-256 hex, dropped');
+        else ud.em = [pre];
+        continue;
+      }
+      const h = hashOne(i, raw, field, nctx, warnings);
+      if (h !== undefined) ud[KEYS[i]!] = [h];
+      continue;
+    }
+    if (i === I_EM && field === 'user.email_sha256' && typeof raw === 'string' && existingSha256(raw.trim()) === undefined) {
       warnings.push('user.email_sha256: not a SHA-256 hex, dropped');
       continue;
     }
-    if (typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
-      // Hot path: one plain string.
-      const h = hashOne(key, raw, field, nctx, warnings);
-      if (h !== undefined) ud[key] = [h];
-      continue;
-    }
-    const hashed = hashValues(key, toValues(raw, field, warnings), field, nctx, warnings);
-    if (hashed.length > 0) ud[key] = hashed;
+    const hashed = hashValues(i, toValues(raw, field, warnings), field, nctx, warnings);
+    if (hashed.length > 0) ud[KEYS[i]!] = hashed;
   }
 
   // client_ip_address: never hashed; must be a valid IPv4/IPv6.
   const browser = own(input, 'browser');
-  const device = path(input, 'context', 'device');
+  const device = own(context, 'device');
   const ip = firstString(warnings,
     'integrations.facebook.user_data.client_ip_address', overrides ? own(overrides, 'client_ip_address') : undefined,
     'browser.ip', own(browser, 'ip'),
@@ -210,9 +242,10 @@ export function buildUserData(
     else warnings.push(`${hitField}: longer than ${MAX_USER_AGENT_LENGTH} characters, dropped`);
   }
 
-  const fbc = fbCookie(input, overrides, 'fbc', warnings);
+  const cookie = own(device, 'cookie');
+  const fbc = fbCookie(input, fb, cookie, overrides, 'fbc', warnings);
   if (fbc !== undefined) ud.fbc = fbc;
-  const fbp = fbCookie(input, overrides, 'fbp', warnings);
+  const fbp = fbCookie(input, fb, cookie, overrides, 'fbp', warnings);
   if (fbp !== undefined) ud.fbp = fbp;
 
   if (overrides) {

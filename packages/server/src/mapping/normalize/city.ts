@@ -1,10 +1,11 @@
+import { ASCII_LETTERS, nfc, PRINTABLE_ASCII } from './charsets.js';
+
 const STRIP = /[^\p{L}]+/gu;
+const ASCII_NON_LETTERS = /[^a-z]+/g;
 
 /** ct. Meta: lowercase, no punctuation, special characters, digits or spaces (New York → newyork). */
-const ASCII_LETTERS = /^[A-Za-z]+$/;
-
 export function normalizeCity(raw: string): string | undefined {
-  if (ASCII_LETTERS.test(raw)) return raw.toLowerCase(); // fast path
-  const s = raw.normalize('NFC').toLowerCase().replace(STRIP, '');
+  if (ASCII_LETTERS.test(raw)) return raw.toLowerCase();
+  const s = PRINTABLE_ASCII.test(raw) ? raw.toLowerCase().replace(ASCII_NON_LETTERS, '') : nfc(raw).toLowerCase().replace(STRIP, '');
   return s === '' ? undefined : s;
 }

@@ -32,11 +32,41 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 for (const [k, v] of Object.entries(ALIASES)) LOOKUP.set(k, v);
 
-/** country. Meta: lower-case ISO 3166-1 alpha-2 (United States → us). Unknown values are unusable. */
-export function normalizeCountry(raw: string): string | undefined {
+function slow(raw: string): string | undefined {
   const t = raw.trim().toLowerCase();
   if (t.length === 2 && ALPHA2.has(t)) return t;
   const k = squash(t);
   if (k.length === 2 && ALPHA2.has(k)) return k;
   return LOOKUP.get(k);
+}
+
+/** Codes and English names as commonly written (as is, lower, UPPER), each mapped by the rule itself. */
+const EXACT = new Map<string, string>();
+const addExact = (name: string): void => {
+  for (const form of [name, name.toLowerCase(), name.toUpperCase()]) {
+    const r = slow(form);
+    if (r !== undefined) EXACT.set(form, r);
+  }
+};
+for (const c of iso.all()) {
+  addExact(c.alpha2);
+  addExact(c.alpha3);
+  addExact(c.country);
+}
+try {
+  const names = new Intl.DisplayNames(['en'], { type: 'region' });
+  for (const a2 of ALPHA2) {
+    const n = names.of(a2.toUpperCase());
+    if (n !== undefined) addExact(n);
+  }
+} catch {
+  // Small-ICU builds: the ISO names above still apply.
+}
+
+/** The lower-case alpha-2 codes (for precomputed hashes). */
+export const COUNTRY_CODES: ReadonlySet<string> = ALPHA2;
+
+/** country. Meta: lower-case ISO 3166-1 alpha-2 (United States → us). Unknown values are unusable. */
+export function normalizeCountry(raw: string): string | undefined {
+  return EXACT.get(raw) ?? slow(raw);
 }

@@ -5,6 +5,17 @@ const YEAR_FIRST = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$/;
 const YEAR_LAST = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/;
 const MIN_YEAR = 1900;
 
+/** The decimal value of `n` ASCII digits at `i`, or -1 if any is not a digit. */
+function digitsAt(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 function valid(y: number, m: number, d: number, ctx: NormalizeContext): string | undefined {
@@ -21,6 +32,14 @@ function valid(y: number, m: number, d: number, ctx: NormalizeContext): string |
  * and DD.MM.YYYY (dots are day-first, as in Europe).
  */
 export function normalizeDate(raw: string, ctx: NormalizeContext): string | undefined {
+  // Fast paths (no match arrays): YYYY-MM-DD and YYYYMMDD, the two forms most sites store.
+  if (raw.length === 10 && raw.charCodeAt(4) === 45 && raw.charCodeAt(7) === 45) {
+    const y = digitsAt(raw, 0, 4), m = digitsAt(raw, 5, 2), d = digitsAt(raw, 8, 2);
+    if (y >= 0 && m >= 0 && d >= 0) return valid(y, m, d, ctx);
+  } else if (raw.length === 8) {
+    const y = digitsAt(raw, 0, 4), m = digitsAt(raw, 4, 2), d = digitsAt(raw, 6, 2);
+    if (y >= 0 && m >= 0 && d >= 0) return valid(y, m, d, ctx);
+  }
   const s = raw.trim();
   let m = COMPACT.exec(s);
   if (m) return valid(+m[1]!, +m[2]!, +m[3]!, ctx);

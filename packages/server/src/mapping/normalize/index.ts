@@ -1,18 +1,18 @@
 import { normalizeCity } from './city.js';
 import type { Normalizer } from './context.js';
-import { normalizeCountry } from './country.js';
+import { COUNTRY_CODES, normalizeCountry } from './country.js';
 import { normalizeDate } from './date.js';
 import { normalizeEmail } from './email.js';
 import { normalizeExternalId } from './external-id.js';
 import { normalizeGender } from './gender.js';
 import { normalizeName } from './name.js';
 import { normalizePhone } from './phone.js';
-import { normalizeState } from './state.js';
+import { normalizeState, US_STATE_CODES } from './state.js';
 import { normalizeZip } from './zip.js';
 
 export type { NormalizeContext, Normalizer } from './context.js';
 export {
-  normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
+  COUNTRY_CODES, US_STATE_CODES, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
   normalizeName, normalizePhone, normalizeState, normalizeZip,
 };
 

@@ -21,6 +21,17 @@ function callingCode(country: string): string | undefined {
   return cc ?? undefined;
 }
 
+/** ctx.country is lower-case ISO-2; the library wants upper case (last one remembered). */
+let lastLower = '';
+let lastUpper = '';
+function upper(c: string): string {
+  if (c !== lastLower) {
+    lastLower = c;
+    lastUpper = c.toUpperCase();
+  }
+  return lastUpper;
+}
+
 /**
  * Meta: digits only, no leading zeros, must include the country code. `+…` / `00…` numbers are
  * international; others get the calling code of the event's country or `defaultPhoneCountry`
@@ -31,9 +42,10 @@ export function normalizePhone(raw: string, ctx: NormalizeContext): string | und
   const s = raw.trim();
   if (s === '' || s.length > 40) return undefined;
   const international = s.startsWith('+') || s.startsWith('00');
-  const country = ctx.country !== undefined ? ctx.country.toUpperCase() : ctx.defaultPhoneCountry;
+  const country = ctx.country !== undefined ? upper(ctx.country) : ctx.defaultPhoneCountry;
   const simple = SIMPLE.test(s) && !s.includes('(0)');
-  const digits = s.replace(NON_DIGITS, '').replace(LEADING_ZEROS, '');
+  let digits = s.replace(NON_DIGITS, '');
+  if (digits.charCodeAt(0) === 48) digits = digits.replace(LEADING_ZEROS, '');
 
   if (international) {
     // Fast path: plain international numbers are already digits + country code.

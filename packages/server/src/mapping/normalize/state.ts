@@ -1,3 +1,4 @@
+import { nfc, PRINTABLE_ASCII } from './charsets.js';
 import type { NormalizeContext } from './context.js';
 
 const US_STATES: Readonly<Record<string, string>> = {
@@ -13,14 +14,18 @@ const US_STATES: Readonly<Record<string, string>> = {
   usvirginislands: 'vi',
 };
 
+/** The 2-letter codes the US names map to (for precomputed hashes). */
+export const US_STATE_CODES: ReadonlySet<string> = new Set(Object.values(US_STATES));
+
 const STRIP = /[^\p{L}\p{N}]+/gu;
+const ASCII_NON_ALNUM = /[^a-z0-9]+/g;
 
 /**
  * st. Meta: 2-character ANSI code in lower case for the US; elsewhere lower case without punctuation or
  * spaces. US state names (e.g. `New York`, `Calif.` is not guessed) become their 2-letter code.
  */
 export function normalizeState(raw: string, ctx: NormalizeContext): string | undefined {
-  const s = raw.normalize('NFC').toLowerCase().replace(STRIP, '');
+  const s = PRINTABLE_ASCII.test(raw) ? raw.toLowerCase().replace(ASCII_NON_ALNUM, '') : nfc(raw).toLowerCase().replace(STRIP, '');
   if (s === '') return undefined;
   if (ctx.country === undefined || ctx.country === 'us') {
     const code = US_STATES[s];
