@@ -32,9 +32,11 @@ const str = (v: unknown): string | undefined => (typeof v == 'string' && v.trim(
 /** Non-empty string (trimmed) or finite number → string; else undefined. */
 const toId = (v: unknown): string | undefined => str(v) ?? (typeof v == 'number' && isFinite(v) ? '' + v : undefined);
 
-/** Sets `o[k]` unless `v` is undefined (assignments only, no `delete`: keeps objects fast on the server). */
-const put = (o: Obj, k: string, v: unknown): void => {
-  if (v !== undefined) o[k] = v;
+/** A copy of `o` without its undefined values (a copy, not `delete`: keeps objects fast on the server). */
+const defined = (o: Obj): Obj => {
+  const out: Obj = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 };
 
 /** Hears about each unusable field: `expected` is the type it should have had; undefined means "missing". */
@@ -60,34 +62,27 @@ export function buildStandardCustomData(event: Obj, options: StandardCustomDataO
  * without `warn`, so the warning texts stay out of its bundle.
  */
 export function standardCustomData(event: Obj, options: StandardCustomDataOptions, warn?: CustomDataWarn): Obj {
-  const customData: Obj = {};
   const num = (k: string) => {
-    const raw = event[k];
-    const n = toFiniteNumber(raw);
-    if (raw != null && n === undefined) warn?.(k, 'number');
+    const n = toFiniteNumber(event[k]);
+    if (event[k] != null && n === undefined) warn?.(k, 'number');
     return n;
   };
   const product = (item: unknown) => (isObj(item) && isObj(item.product) ? item.product : undefined);
-
-  put(customData, 'value', num('amount') ?? num('value') ?? num('revenue'));
-
-  let items = event.items;
+  const value = num('amount') ?? num('value') ?? num('revenue');
+  let items = event.items as unknown[];
   if (!Array.isArray(items)) {
     if (items != null) warn?.('items', 'array');
-    items = undefined;
+    items = [];
   }
-  const list = items as unknown[] | undefined;
-
-  const currency = event.currency ?? product(list?.[0])?.currency;
-  if (typeof currency == 'string') put(customData, 'currency', str(currency)?.toUpperCase());
-  else if (currency != null) warn?.('currency', 'string');
+  const currency = event.currency ?? product(items[0])?.currency;
+  if (typeof currency != 'string' && currency != null) warn?.('currency', 'string');
 
   let firstName: string | undefined;
   let firstCategory: string | undefined;
   const contents: Obj[] = [];
   const ids: string[] = [];
-  for (let i = 0; list && i < list.length; i++) {
-    const item = list[i];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (!isObj(item)) {
       warn?.(`items[${i}]`, 'object');
       continue;
@@ -100,25 +95,22 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
       warn?.(`items[${i}].product.id`);
       continue;
     }
-    const content: Obj = { id };
-    put(content, 'quantity', toFiniteNumber(item.quantity));
-    put(content, 'item_price', toFiniteNumber(p?.price) ?? toFiniteNumber(item.price));
-    contents.push(content);
+    contents.push(defined({ id, quantity: toFiniteNumber(item.quantity), item_price: toFiniteNumber(p?.price) ?? toFiniteNumber(item.price) }));
     ids.push(id);
   }
-  if (contents.length) {
-    customData.contents = contents;
-    customData.content_ids = ids;
-  }
-
-  put(customData, 'num_items', num('num_items') ?? (list?.length || undefined));
-  put(customData, 'order_id', toId(event.id));
   const search = event.search_term;
-  put(customData, 'search_string', (typeof search == 'string' && search) || undefined);
-  put(customData, 'content_name', str(event.name) ?? firstName);
-  put(customData, 'content_category', str(event.category) ?? firstCategory);
-  if (options.contentType !== null) customData.content_type = options.contentType;
   const status = event.status;
-  if (typeof status == 'string' || typeof status == 'boolean') customData.status = status;
-  return customData;
+  return defined({
+    value,
+    currency: str(currency)?.toUpperCase(),
+    contents: contents[0] && contents,
+    content_ids: contents[0] && ids,
+    num_items: num('num_items') ?? (items.length || undefined),
+    order_id: toId(event.id),
+    search_string: (typeof search == 'string' && search) || undefined,
+    content_name: str(event.name) ?? firstName,
+    content_category: str(event.category) ?? firstCategory,
+    content_type: options.contentType ?? undefined,
+    status: typeof status == 'string' || typeof status == 'boolean' ? status : undefined,
+  });
 }
