@@ -66,7 +66,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       if (typeof config == 'function') (cb = config), (config = undefined);
       if (typeof name != 'string' || !name) throw __DEBUG__ ? 'trigger: event name' : 'trigger';
       const p = merge(persistent, props);
-      const fb = (p as Loose)?.integrations?.facebook;
+      const fb = (p as Loose)!.integrations?.facebook;
       const given: unknown = config?.eventId || fb?.event_id;
       const id = typeof given == 'string' || typeof given == 'number' ? '' + given : generateEventId();
       const ts = Date.now();
@@ -99,7 +99,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
         const ep = cfg.endpoint;
         ep ? send(w, ep.replace(/\/+$/, '') + '/collect', JSON.stringify(buildPayload(name, p, id, ts, page, fbp, fbc, c)), done) : done();
       };
-      const c = strs((p as Loose)?.user?.consent_categories) || cats;
+      const c = strs((p as Loose)!.user?.consent_categories) || cats;
       if (c || !cfg.consentCategory) go(c);
       else if (held.length < MAX_HELD) held.push(go);
       else done();
