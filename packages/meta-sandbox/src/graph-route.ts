@@ -10,6 +10,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The request's connection closed before its body was read. */
+function clientGone(req: Request): boolean {
+  return req.destroyed || req.socket.destroyed || !req.socket.readable;
+}
+
 function send(res: Response, e: GraphError): void {
   res.status(e.httpStatus).json(e.body);
 }
@@ -95,6 +100,14 @@ export function graphRouter(ctx: SandboxContext): Router {
     if (fault) {
       ctx.stats.faulted++;
       if (await applyFault(ctx, fault, res)) return;
+      // The client may have given up during an injected latency (timeout, killed process). Its body is then
+      // unreadable: body-parser sees a finished request and skips it, which used to be answered (to nobody)
+      // and recorded as a 190 "access token is required" rejection with an empty payload. Nobody is
+      // listening any more: record nothing.
+      if (clientGone(req)) {
+        res.destroy();
+        return;
+      }
     }
     next();
   }, ...parsers, (req: Request, res: Response) => {

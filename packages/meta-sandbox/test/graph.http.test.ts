@@ -221,6 +221,27 @@ describe('fault injection', () => {
     expect((await events('?source=server')).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('latency: a client that gives up during the delay is not recorded (no phantom 190 with an empty payload)', async () => {
+    await addFault({ kind: 'latency', latencyMs: 400 });
+    const body = JSON.stringify({ data: [serverEvent({ event_id: 'gone-1' })], access_token: TOKEN });
+    const { request } = await import('node:http');
+    await new Promise<void>((resolve) => {
+      const req = request(`${sb.url}/v24.0/${PIXEL}/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      req.on('error', () => resolve());
+      req.end(body);
+      // The whole body is sent; the client gives up (timeout, crash) while the sandbox sleeps.
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100);
+    });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await events('?status=rejected')).toEqual([]);
+    // The sandbox still serves the next request normally.
+    expect((await post({ data: [serverEvent({ event_id: 'after-gone' })] })).status).toBe(200);
+    expect(await events('?event_id=after-gone')).toHaveLength(1);
+  });
+
   it('rejects bad fault specs and lists/clears faults', async () => {
     expect((await addFault({ kind: 'explode' })).status).toBe(400);
     expect((await addFault({ kind: 'outage' })).status).toBe(400);
