@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     rows.push(await soakBackend(b, SEED + i));
     console.error(`[soak] ${b} done: ${JSON.stringify(rows[rows.length - 1])}`);
   }
-  const result = { seed: SEED, startedFrom: new Date().toISOString(), node: process.version, figures: rows };
+  const result = { seed: SEED, finishedAt: new Date().toISOString(), node: process.version, figures: rows };
   const md = markdown(rows);
   console.log(JSON.stringify(result, null, 2));
   console.log(`\n${md}`);
