@@ -25,7 +25,8 @@ function fakeClient(answer: (events: CapiServerEvent[]) => Reply): GraphClient &
   const calls: string[][] = [];
   return {
     calls,
-    async send(_d, events) {
+    async send(_d, outgoing) {
+      const events = outgoing.map((o) => o.event);
       calls.push(events.map((e) => e.event_id));
       const r = answer(events);
       return { ...r, body: r.body, latencyMs: 1 };

@@ -1,7 +1,7 @@
 import type { DeliverySettings, ResolvedDestination } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { DeadLetterError, Outbox, OutboxEntry } from '../outbox/types.js';
+import type { DeadLetterError, EventHead, Outbox, OutboxEntry } from '../outbox/types.js';
 import type { SentLog } from '../sent-log.js';
 import { backoffMs } from './backoff.js';
 import { classify, type GraphErrorInfo } from './classify.js';
@@ -165,7 +165,8 @@ export class Dispatcher {
     const dead: Array<{ entry: OutboxEntry; error: DeadLetterError }> = [];
     const live: OutboxEntry[] = [];
     for (const e of entries) {
-      if (isTooOld(e.event, now)) dead.push({ entry: e, error: { reason: 'too_old', message: `event_time ${e.event.event_time} is outside Meta's window` } });
+      const h = head(e);
+      if (isTooOld(h, now)) dead.push({ entry: e, error: { reason: 'too_old', message: `event_time ${h.event_time} is outside Meta's window` } });
       else if (now - e.enqueuedAt > s.maxRetryAgeMs) dead.push({ entry: e, error: { reason: 'retry_window_expired', message: `queued for more than ${s.maxRetryAgeMs} ms` } });
       else if (e.attempts >= s.maxAttempts) dead.push({ entry: e, error: { reason: 'retries_exhausted', message: `${e.attempts} attempts` } });
       else live.push(e);
@@ -179,7 +180,7 @@ export class Dispatcher {
     const { outbox, client, metrics, logger, sentLog } = this.#d;
     const s = this.#d.settings;
     const destination = st.dest.id;
-    const res = await client.send(st.dest, entries.map((e) => e.event));
+    const res = await client.send(st.dest, entries);
     const c = classify(res);
     metrics.graphRequests.inc({ destination, outcome: c.kind });
     metrics.graphLatency.observe({ destination, outcome: c.kind }, res.latencyMs / 1000);
@@ -188,7 +189,7 @@ export class Dispatcher {
       case 'ok': {
         await outbox.ack(destination, ids);
         metrics.sent.inc({ destination }, entries.length);
-        if (sentLog) for (const e of entries) sentLog.update(e.event.event_id, destination, 'sent');
+        if (sentLog) for (const e of entries) sentLog.update(head(e).event_id, destination, 'sent');
         if (st.paused) {
           st.paused = false;
           metrics.paused.set({ destination }, 0);
@@ -243,11 +244,16 @@ export class Dispatcher {
     await this.#d.outbox.deadLetter(destination, items.map((i) => ({ id: i.entry.id, error: i.error })));
     for (const i of items) {
       this.#d.metrics.deadLettered.inc({ destination, reason: i.error.reason });
-      this.#d.sentLog?.update(i.entry.event.event_id, destination, 'dead_lettered', i.error.reason);
+      this.#d.sentLog?.update(head(i.entry).event_id, destination, 'dead_lettered', i.error.reason);
     }
     const first = items[0]!;
-    this.#d.logger.warn({ destination, events: items.length, reason: first.error.reason, example: { event_id: first.entry.event.event_id, ...first.error } }, 'events dead-lettered');
+    this.#d.logger.warn({ destination, events: items.length, reason: first.error.reason, example: { event_id: head(first.entry).event_id, ...first.error } }, 'events dead-lettered');
   }
+}
+
+/** The fields delivery reads, without parsing the stored event when the outbox already has them. */
+function head(e: OutboxEntry): EventHead {
+  return e.head ?? e.event;
 }
 
 function summary(e: GraphErrorInfo): Record<string, unknown> {

@@ -25,8 +25,14 @@ export interface GraphRequestBody {
   test_event_code?: string;
 }
 
+/** An event to send: `json`, when known, is its serialised form (an outbox entry satisfies this). */
+export interface OutgoingEvent {
+  readonly event: CapiServerEvent;
+  readonly json?: string;
+}
+
 export interface GraphClient {
-  send(destination: ResolvedDestination, events: CapiServerEvent[]): Promise<GraphOutcome & { latencyMs: number }>;
+  send(destination: ResolvedDestination, events: readonly OutgoingEvent[]): Promise<GraphOutcome & { latencyMs: number }>;
 }
 
 /** The request body Meta receives (also what /v1/preview shows), without credentials. */
@@ -52,16 +58,22 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   return {
     async send(destination, events) {
       const token = destination.accessToken.reveal();
-      const payload: Record<string, unknown> = { ...graphBody(destination, events), access_token: token };
+      // Same JSON as graphBody() + credentials, but the events are spliced in as stored (no re-serialising).
+      const tail: Record<string, unknown> = { partner_agent: PARTNER_AGENT };
+      if (destination.testEventCode !== undefined) tail.test_event_code = destination.testEventCode;
+      tail.access_token = token;
       if (destination.appSecret !== undefined) {
-        payload.appsecret_proof = createHmac('sha256', destination.appSecret.reveal()).update(token).digest('hex');
+        tail.appsecret_proof = createHmac('sha256', destination.appSecret.reveal()).update(token).digest('hex');
       }
+      const rows = new Array<string>(events.length);
+      for (let i = 0; i < events.length; i++) rows[i] = events[i]!.json ?? JSON.stringify(events[i]!.event);
+      const requestBody = `{"data":[${rows.join(',')}],${JSON.stringify(tail).slice(1)}`;
       const started = performance.now();
       try {
         const res = await doFetch(graphEventsUrl(options.graphUrl, destination), {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify(payload),
+          body: requestBody,
           signal: AbortSignal.timeout(options.timeoutMs),
         });
         const text = await res.text();

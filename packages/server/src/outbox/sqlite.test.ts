@@ -103,4 +103,30 @@ describe('SqliteOutbox', () => {
     open.pop();
     expect(await o.enqueue([{ destinationId: 'd', event: ev('a') }])).toMatchObject({ ok: false, reason: 'outbox_unavailable' });
   });
+
+  it('claim returns the stored JSON and the head (no parse needed); files without head columns are migrated', async () => {
+    const { o } = make();
+    await o.enqueue([{ destinationId: 'd', event: ev('h1') }]);
+    const [e] = await o.claim('d', 10, 1000);
+    expect(e!.head).toEqual({ event_id: 'h1', event_time: 1_700_000_000, action_source: 'website' });
+    expect(JSON.parse(e!.json!)).toEqual(ev('h1'));
+    expect(e!.event).toEqual(ev('h1'));
+
+    // A file written before the head columns existed: opened, migrated, its old rows still delivered.
+    const path = join(mkdtempSync(join(tmpdir(), 'outbox-old-')), 'o.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    db.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, event TEXT NOT NULL,
+      enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL, leased INTEGER NOT NULL DEFAULT 0)`);
+    db.prepare('INSERT INTO outbox (destination_id, event, enqueued_at, available_at) VALUES (?, ?, 0, 0)').run('d', JSON.stringify(ev('old')));
+    db.close();
+    const { o: o2 } = make({}, path);
+    await o2.enqueue([{ destinationId: 'd', event: ev('new') }]);
+    const got = await o2.claim('d', 10, 1000);
+    expect(got.map((x) => x.event.event_id)).toEqual(['old', 'new']);
+    expect(got[0]!.head).toBeUndefined();
+    expect(got[1]!.head?.event_id).toBe('new');
+    await o2.ack('d', got.map((x) => x.id));
+    expect(await o2.depth()).toBe(0);
+  });
 });

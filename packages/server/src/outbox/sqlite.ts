@@ -28,6 +28,32 @@ interface Row {
   event: string;
   enqueued_at: number;
   attempts: number;
+  event_id: string | null;
+  event_time: number | null;
+  action_source: string | null;
+}
+
+/**
+ * An entry whose event stays JSON text until something reads `event`: delivery reads only `head` (window
+ * check, logs) and splices `json` into the Graph body, so the hot path neither parses nor re-serialises.
+ */
+function toEntry(r: Row): OutboxEntry {
+  let parsed: CapiServerEvent | undefined;
+  const entry: OutboxEntry = {
+    id: String(r.id),
+    destinationId: r.destination_id,
+    get event(): CapiServerEvent {
+      return (parsed ??= JSON.parse(r.event) as CapiServerEvent);
+    },
+    enqueuedAt: r.enqueued_at,
+    attempts: r.attempts,
+    json: r.event,
+  };
+  // Rows written before these columns existed (or replayed dead letters) have no head: parse on access.
+  if (r.event_id !== null && r.event_time !== null && r.action_source !== null) {
+    entry.head = { event_id: r.event_id, event_time: r.event_time, action_source: r.action_source as CapiServerEvent['action_source'] };
+  }
+  return entry;
 }
 
 /**
@@ -99,14 +125,20 @@ export class SqliteOutbox implements Outbox {
       );
       CREATE INDEX IF NOT EXISTS dead_letters_dest ON dead_letters (destination_id, id);
     `);
-    this.#insert = this.#db.prepare('INSERT INTO outbox (destination_id, event, enqueued_at, available_at) VALUES (?, ?, ?, ?)');
+    // Head columns (what delivery reads without parsing the event); files from older versions get them added.
+    const cols = new Set((this.#db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>).map((c) => c.name));
+    for (const [name, type] of [['event_id', 'TEXT'], ['event_time', 'INTEGER'], ['action_source', 'TEXT']] as const) {
+      if (!cols.has(name)) this.#db.exec(`ALTER TABLE outbox ADD COLUMN ${name} ${type}`);
+    }
+    this.#insert = this.#db.prepare(`INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.#claim = this.#db.prepare(`
       UPDATE outbox SET available_at = @until, leased = 1
       WHERE id IN (SELECT id FROM outbox WHERE destination_id = @dest AND available_at <= @now ORDER BY available_at, id LIMIT @max)
-      RETURNING id, destination_id, event, enqueued_at, attempts`);
-    this.#ack = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id IN (SELECT value FROM json_each(?))');
+      RETURNING id, destination_id, event, enqueued_at, attempts, event_id, event_time, action_source`);
+    this.#ack = this.#db.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?');
     this.#retry = this.#db.prepare(`UPDATE outbox SET available_at = ?, attempts = attempts + 1, leased = 0
-      WHERE destination_id = ? AND id IN (SELECT value FROM json_each(?))`);
+      WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?`);
     this.#toDead = this.#db.prepare(`INSERT INTO dead_letters (destination_id, event, error, attempts, enqueued_at, dead_lettered_at)
       SELECT destination_id, event, ?, attempts, enqueued_at, ? FROM outbox WHERE destination_id = ? AND id = ?`);
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id = ?');
@@ -148,7 +180,10 @@ export class SqliteOutbox implements Outbox {
             results.push({ ok: false, reason: 'outbox_full', detail: `outbox holds ${this.#count + added} events (max ${this.#maxDepth})` });
             continue;
           }
-          for (const it of p.items) this.#insert.run(it.destinationId, JSON.stringify(it.event), now, now);
+          for (const it of p.items) {
+            const e = it.event;
+            this.#insert.run(it.destinationId, JSON.stringify(e), now, now, e.event_id, e.event_time, e.action_source);
+          }
           added += p.items.length;
           results.push({ ok: true });
         }
@@ -175,24 +210,18 @@ export class SqliteOutbox implements Outbox {
     const now = this.#now();
     const rows = this.#relaxed(() => this.#claim.all({ dest: destinationId, now, until: now + leaseMs, max: Math.min(Math.max(1, max), 1000) })) as Row[];
     rows.sort((a, b) => a.id - b.id);
-    return rows.map((r) => ({
-      id: String(r.id),
-      destinationId: r.destination_id,
-      event: JSON.parse(r.event) as CapiServerEvent,
-      enqueuedAt: r.enqueued_at,
-      attempts: r.attempts,
-    }));
+    return rows.map(toEntry);
   }
 
   async ack(destinationId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const info = this.#relaxed(() => this.#ack.run(destinationId, JSON.stringify(ids.map(Number))));
+    const info = this.#relaxed(() => this.#ack.run(JSON.stringify(ids.map(Number)), destinationId));
     this.#count = Math.max(0, this.#count - info.changes);
   }
 
   async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
     if (ids.length === 0) return;
-    this.#relaxed(() => this.#retry.run(notBefore, destinationId, JSON.stringify(ids.map(Number))));
+    this.#relaxed(() => this.#retry.run(notBefore, JSON.stringify(ids.map(Number)), destinationId));
   }
 
   async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void> {

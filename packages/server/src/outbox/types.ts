@@ -14,7 +14,16 @@ export interface OutboxEntry {
   enqueuedAt: number;
   /** Delivery attempts so far (0 on first claim). */
   attempts: number;
+  /**
+   * The event exactly as stored (JSON), when the backend keeps it as text: spliced into the Graph body
+   * without parse + re-serialise. When present, `event` may be parsed lazily on first access.
+   */
+  json?: string;
+  /** What delivery reads of every event (window check, logs), when the backend has it without parsing `event`. */
+  head?: EventHead;
 }
+
+export type EventHead = Pick<CapiServerEvent, 'event_id' | 'event_time' | 'action_source'>;
 
 export interface EnqueueItem {
   destinationId: string;
