@@ -4,7 +4,7 @@ import { buildCustomData } from './custom-data.js';
 import { resolveEventId } from './event-id.js';
 import { resolveEventName } from './event-name.js';
 import { eventTimeViolation, resolveEventTime } from './event-time.js';
-import { checkMatchKeys, presentMatchKeys } from './match-keys.js';
+import { checkMatchKeys } from './match-keys.js';
 import { applyPrivacy } from './privacy.js';
 import type { BuildResult, CapiServerEvent, DestinationConfig, MappingContext } from './types.js';
 import { resolveEventSourceUrl, resolveReferrerUrl } from './urls.js';
@@ -71,7 +71,8 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
   const eventSourceUrl = resolveEventSourceUrl(input, contextPage, page, warnings);
   const referrerUrl = resolveReferrerUrl(input, contextPage, page, warnings);
 
-  const userData = buildUserData(input, fb, context, dest, ctx, utcYear(nowMs), warnings);
+  const matchKeys: string[] = [];
+  const userData = buildUserData(input, fb, context, dest, ctx, utcYear(nowMs), warnings, matchKeys);
 
   const cd = buildCustomData(input, fb, dest, name.name, warnings);
   if (!cd.ok) return { ok: false, reason: 'missing_value_or_currency', detail: cd.detail };
@@ -85,7 +86,6 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
     }
   }
 
-  const matchKeys = presentMatchKeys(userData);
   const mk = checkMatchKeys(matchKeys, dest.matchPolicy, actionSource);
   if (!mk.ok) return mk;
 

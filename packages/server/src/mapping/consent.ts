@@ -6,8 +6,10 @@ export type ConsentResult = { ok: true } | { ok: false; detail: string };
  * Consent gate (seed: "Only events with a consent will be sent"). `consent_categories` at the root or in
  * `user`: array of strings/numbers, or a comma-separated string. No category configured → everything passes.
  */
+const OK: ConsentResult = Object.freeze({ ok: true });
+
 export function checkConsent(input: Obj, category: string | undefined): ConsentResult {
-  if (category === undefined || category === '') return { ok: true };
+  if (category === undefined || category === '') return OK;
   let field = 'consent_categories';
   let raw = own(input, 'consent_categories');
   if (raw === undefined || raw === null) {
@@ -24,7 +26,7 @@ export function checkConsent(input: Obj, category: string | undefined): ConsentR
   else if (Array.isArray(raw)) list = raw;
   else return { ok: false, detail: `${field}: not an array or comma-separated string` };
   for (const c of list) {
-    if ((typeof c === 'string' || typeof c === 'number') && String(c).trim() === category) return { ok: true };
+    if ((typeof c === 'string' || typeof c === 'number') && String(c).trim() === category) return OK;
   }
   return { ok: false, detail: `${field}: does not contain category ${category}` };
 }

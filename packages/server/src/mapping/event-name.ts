@@ -1,6 +1,17 @@
-import { MAX_CUSTOM_EVENT_NAME_LENGTH, resolveMetaEventName } from '@capi-bridge/contract';
+import { MAX_CUSTOM_EVENT_NAME_LENGTH, META_EVENT_NAMES, META_STANDARD_EVENTS } from '@capi-bridge/contract';
 import type { DropReason } from './types.js';
 import { describe, own, type Obj } from './util.js';
+
+const TABLE: Readonly<Record<string, string>> = META_EVENT_NAMES;
+
+/**
+ * resolveMetaEventName() from the shared contract, on the same table and set, without allocating per call
+ * (the contract's version is written for the web tag's size budget). event-name.test.ts pins the two
+ * together for every table row, custom names and overrides.
+ */
+export function metaEventName(eventName: string, override: string | undefined): string {
+  return override ?? (Object.hasOwn(TABLE, eventName) ? TABLE[eventName]! : eventName);
+}
 
 export type EventNameResult =
   | { ok: true; name: string; standard: boolean }
@@ -23,10 +34,11 @@ export function resolveEventName(input: Obj, fb: unknown): EventNameResult {
   }
   const base = typeof raw === 'string' ? raw.trim() : '';
   if (ov === undefined && base === '') return { ok: false, reason: 'missing_event_name', detail: 'event_name: empty' };
-  const r = resolveMetaEventName(base, ov);
-  if (!r.standard && r.name.length > MAX_CUSTOM_EVENT_NAME_LENGTH) {
+  const name = metaEventName(base, ov);
+  const standard = META_STANDARD_EVENTS.has(name);
+  if (!standard && name.length > MAX_CUSTOM_EVENT_NAME_LENGTH) {
     const field = ov === undefined ? 'event_name' : 'integrations.facebook.event_name';
-    return { ok: false, reason: 'invalid_event_name', detail: `${field}: custom event names are limited to ${MAX_CUSTOM_EVENT_NAME_LENGTH} characters (got ${r.name.length})` };
+    return { ok: false, reason: 'invalid_event_name', detail: `${field}: custom event names are limited to ${MAX_CUSTOM_EVENT_NAME_LENGTH} characters (got ${name.length})` };
   }
-  return { ok: true, name: r.name, standard: r.standard };
+  return { ok: true, name, standard };
 }

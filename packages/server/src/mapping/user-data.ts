@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isValidFbCookie, readCookie } from './fbc-fbp.js';
-import { existingSha256, sha256Hex } from './hash.js';
+import { existingSha256, sha256Hex, sha256HexMemo } from './hash.js';
 import {
   COUNTRY_CODES, HASHED_FIELDS, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId,
   normalizeGender, normalizeName, normalizePhone, normalizeState, normalizeZip, US_STATE_CODES, type HashedField,
@@ -84,7 +84,7 @@ function hashOne(i: number, v: string, field: string, nctx: NormalizeContext, wa
     warnings.push(`${field}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`);
     return undefined;
   }
-  return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256Hex(n);
+  return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256HexMemo(n);
 }
 
 /** Normalise + hash one field's values; already-hashed values pass through (lower-cased, never re-hashed). */
@@ -166,7 +166,8 @@ const nctx: NormalizeContext = { year: 0, defaultPhoneCountry: undefined, countr
 /**
  * Builds `user_data`: the seed's user table, hashed per Meta's normalisation rules; ip / user agent /
  * fbc / fbp unhashed; `integrations.facebook.user_data.<key>` overrides any key. `fb` is
- * integrations.facebook and `context` the event's context, whatever they are.
+ * integrations.facebook and `context` the event's context, whatever they are. The keys that carry a
+ * value are appended to `matchKeys` in user_data order (what presentMatchKeys() would return).
  */
 export function buildUserData(
   input: Obj,
@@ -176,6 +177,7 @@ export function buildUserData(
   ctx: MappingContext,
   year: number,
   warnings: string[],
+  matchKeys: string[],
 ): CapiUserData {
   const userRaw = own(input, 'user');
   const user = isObj(userRaw) ? userRaw : undefined;
@@ -204,11 +206,17 @@ export function buildUserData(
       if (i === I_EM && field === 'user.email_sha256') {
         const pre = existingSha256(raw.trim());
         if (pre === undefined) warnings.push('user.email_sha256: not a SHA-256 hex, dropped');
-        else ud.em = [pre];
+        else {
+          ud.em = [pre];
+          matchKeys.push('em');
+        }
         continue;
       }
       const h = hashOne(i, raw, field, nctx, warnings);
-      if (h !== undefined) ud[KEYS[i]!] = [h];
+      if (h !== undefined) {
+        ud[KEYS[i]!] = [h];
+        matchKeys.push(KEYS[i]!);
+      }
       continue;
     }
     if (i === I_EM && field === 'user.email_sha256' && typeof raw === 'string' && existingSha256(raw.trim()) === undefined) {
@@ -216,7 +224,10 @@ export function buildUserData(
       continue;
     }
     const hashed = hashValues(i, toValues(raw, field, warnings), field, nctx, warnings);
-    if (hashed.length > 0) ud[KEYS[i]!] = hashed;
+    if (hashed.length > 0) {
+      ud[KEYS[i]!] = hashed;
+      matchKeys.push(KEYS[i]!);
+    }
   }
 
   // client_ip_address: never hashed; must be a valid IPv4/IPv6.
@@ -228,7 +239,10 @@ export function buildUserData(
     'context.device.ip', own(device, 'ip'),
     'ctx.ip', ctx.ip);
   if (ip !== undefined) {
-    if (isIP(ip) !== 0) ud.client_ip_address = ip;
+    if (isIP(ip) !== 0) {
+      ud.client_ip_address = ip;
+      matchKeys.push('client_ip_address');
+    }
     else warnings.push(`${hitField}: not a valid IP address (${describe(ip)}), dropped`);
   }
 
@@ -238,15 +252,24 @@ export function buildUserData(
     'context.device.user_agent', own(device, 'user_agent'),
     'ctx.userAgent', ctx.userAgent);
   if (ua !== undefined) {
-    if (ua.length <= MAX_USER_AGENT_LENGTH) ud.client_user_agent = ua;
+    if (ua.length <= MAX_USER_AGENT_LENGTH) {
+      ud.client_user_agent = ua;
+      if (ua !== '') matchKeys.push('client_user_agent');
+    }
     else warnings.push(`${hitField}: longer than ${MAX_USER_AGENT_LENGTH} characters, dropped`);
   }
 
   const cookie = own(device, 'cookie');
   const fbc = fbCookie(input, fb, cookie, overrides, 'fbc', warnings);
-  if (fbc !== undefined) ud.fbc = fbc;
+  if (fbc !== undefined) {
+    ud.fbc = fbc;
+    matchKeys.push('fbc');
+  }
   const fbp = fbCookie(input, fb, cookie, overrides, 'fbp', warnings);
-  if (fbp !== undefined) ud.fbp = fbp;
+  if (fbp !== undefined) {
+    ud.fbp = fbp;
+    matchKeys.push('fbp');
+  }
 
   if (overrides) {
     for (const key of Object.keys(overrides)) {
@@ -255,6 +278,7 @@ export function buildUserData(
       const v = overrides[key];
       if (PASSTHROUGH_KEYS.has(key) && (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) {
         ud[key] = v;
+        if (v !== '') matchKeys.push(key);
       } else {
         warnings.push(`integrations.facebook.user_data.${key}: unknown key or bad value, ignored`);
       }
