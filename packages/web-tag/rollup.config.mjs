@@ -41,6 +41,7 @@ export default [
         compress: {
           passes: 3,
           pure_getters: true,
+          keep_fargs: false, // drops unused trailing parameters
           unsafe_arrows: true, // no function here uses `this`/`arguments`/`new`
           unsafe: true,
           unsafe_comps: true,

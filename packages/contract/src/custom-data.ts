@@ -18,11 +18,11 @@ export interface StandardCustomDataResult {
 
 type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v == 'object' && v != null && !Array.isArray(v);
+export const isObj = (v: unknown): v is Obj => typeof v == 'object' && v != null && !Array.isArray(v);
 
 /** Finite number, or a numeric string (`"12.50"`); anything else → undefined. */
 export function toFiniteNumber(v: unknown): number | undefined {
-  const n = typeof v == 'number' || (typeof v == 'string' && v.trim()) ? Number(v) : NaN;
+  const n = typeof v == 'number' || str(v) ? Number(v) : NaN;
   return isFinite(n) ? n : undefined;
 }
 
@@ -30,7 +30,7 @@ export function toFiniteNumber(v: unknown): number | undefined {
 const str = (v: unknown): string | undefined => (typeof v == 'string' && v.trim()) || undefined;
 
 /** Non-empty string (trimmed) or finite number → string; else undefined. */
-const toId = (v: unknown): string | undefined => str(v) ?? (typeof v == 'number' && isFinite(v) ? '' + v : undefined);
+const toId = (v: unknown): string | undefined => str(v) ?? (Number.isFinite(v) ? '' + v : undefined);
 
 /** A copy of `o` without its undefined values (a copy, not `delete`: keeps objects fast on the server). */
 const defined = (o: Obj): Obj => {
@@ -110,7 +110,7 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
     search_string: (typeof search == 'string' && search) || undefined,
     content_name: str(event.name) ?? firstName,
     content_category: str(event.category) ?? firstCategory,
-    content_type: options.contentType ?? undefined,
-    status: typeof status == 'string' || typeof status == 'boolean' ? status : undefined,
+    content_type: options.contentType || undefined,
+    status: typeof status == 'string' || status === !!status ? status : undefined,
   });
 }

@@ -1,11 +1,9 @@
 /** `add_to_cart` → `AddToCart`, at the type level. */
 type Pascal<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitalize<H>}${Pascal<T>}` : Capitalize<S>;
 
-/** Seed rows whose Meta name is the PascalCase of the Commanders Act name (`add_to_cart` → `AddToCart`). */
-const PASCAL_ROWS = [
-  'purchase', 'add_to_cart', 'search', 'add_payment_info', 'add_to_wishlist', 'page_view', 'complete_registration',
-  'contact', 'customize_product', 'donate', 'find_location', 'schedule', 'start_trial', 'submit_application', 'subscribe',
-] as const;
+/** Seed rows whose Commanders Act name is the snake_case of the Meta name (`AddToCart` → `add_to_cart`). */
+const SNAKE_ROWS =
+  'Purchase AddToCart Search AddPaymentInfo AddToWishlist PageView CompleteRegistration Contact CustomizeProduct Donate FindLocation Schedule StartTrial SubmitApplication Subscribe';
 
 /** The other seed rows. */
 const RENAMED_ROWS = {
@@ -16,18 +14,22 @@ const RENAMED_ROWS = {
   sign_up: 'CompleteRegistration',
 } as const;
 
-type Rows = { readonly [K in (typeof PASCAL_ROWS)[number]]: Pascal<K> } & typeof RENAMED_ROWS;
+type PascalRows =
+  | 'purchase' | 'add_to_cart' | 'search' | 'add_payment_info' | 'add_to_wishlist' | 'page_view' | 'complete_registration'
+  | 'contact' | 'customize_product' | 'donate' | 'find_location' | 'schedule' | 'start_trial' | 'submit_application' | 'subscribe';
+type Rows = { readonly [K in PascalRows]: Pascal<K> } & typeof RENAMED_ROWS;
+
 
 /**
  * Commanders Act standard event → Meta standard event: the seed connector's table (20 rows), written as
- * PASCAL_ROWS + RENAMED_ROWS so the web tag bundles fewer bytes; the type spells out every row.
+ * SNAKE_ROWS + RENAMED_ROWS so the web tag bundles fewer bytes; the type spells out every row.
  * The tag uses it to pick `fbq('track', …)` vs `fbq('trackCustom', …)`, the server to set `event_name`:
  * one table, so browser and server can never disagree (Meta deduplicates on event_name + event_id).
  */
-export const META_EVENT_NAMES: { readonly [K in keyof Rows]: Rows[K] } = Object.assign(
-  Object.fromEntries(PASCAL_ROWS.map((n) => [n, n.replace(/(?:^|_)(.)/g, (_, c: string) => c.toUpperCase())])),
-  RENAMED_ROWS,
-) as Rows;
+export const META_EVENT_NAMES: { readonly [K in keyof Rows]: Rows[K] } = { ...RENAMED_ROWS } as Rows;
+
+const table = META_EVENT_NAMES as Record<string, string>;
+for (const n of SNAKE_ROWS.split(' ')) table[n.replace(/\B(?=[A-Z])/g, '_').toLowerCase()] = n;
 
 export type CommandersActStandardEvent = keyof typeof META_EVENT_NAMES;
 export type MetaStandardEvent = (typeof META_EVENT_NAMES)[CommandersActStandardEvent];
@@ -36,7 +38,7 @@ export type MetaStandardEvent = (typeof META_EVENT_NAMES)[CommandersActStandardE
  * Meta's standard events (Pixel reference), PageView included: 18 names, which are exactly the values of
  * the seed table (checked by a test).
  */
-export const META_STANDARD_EVENTS: ReadonlySet<string> = new Set<string>(Object.values(META_EVENT_NAMES));
+export const META_STANDARD_EVENTS: ReadonlySet<string> = /* @__PURE__ */ new Set<string>(/* @__PURE__ */ Object.values(table));
 
 export interface ResolvedEventName {
   /** The name Meta receives (browser `ev`, server `event_name`). */
@@ -50,11 +52,16 @@ export interface ResolvedEventName {
  * (`integrations.facebook.event_name`). Unmapped names are sent unchanged as custom events.
  */
 export function resolveMetaEventName(eventName: string, override?: string): ResolvedEventName {
-  const name = override ?? (Object.hasOwn(META_EVENT_NAMES, eventName)
-    ? META_EVENT_NAMES[eventName as CommandersActStandardEvent]
-    : eventName);
-  return { name, standard: META_STANDARD_EVENTS.has(name) };
+  const name = metaEventName(eventName, override);
+  return { name, standard: isMetaStandardEvent(name) };
 }
+
+/** The name part of resolveMetaEventName (the web tag calls the two halves directly). */
+export const metaEventName = (eventName: string, override?: string): string =>
+  override ?? (Object.hasOwn(table, eventName) ? table[eventName]! : eventName);
+
+/** Whether Meta knows `name` as a standard event (→ `track`, else `trackCustom`). */
+export const isMetaStandardEvent = (name: string): boolean => Object.values(table).includes(name);
 
 /** Meta: "Custom event names must be strings, and cannot exceed 50 characters". */
 export const MAX_CUSTOM_EVENT_NAME_LENGTH = 50;

@@ -1,25 +1,19 @@
-import { resolveMetaEventName, standardCustomData } from '@capi-bridge/contract';
-import { defaultConfig, normalizeConfig } from './config.js';
-import { cookieTarget, ensureFbc, ensureFbp } from './cookies.js';
-import type { CookieTarget } from './cookies.js';
+import { isMetaStandardEvent, metaEventName, standardCustomData } from '@capi-bridge/contract';
+import { defaultConfig } from './config.js';
+import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
-import { buildPayload, merge, setPath } from './payload.js';
+import { merge } from './payload.js';
 import { send } from './transport.js';
-import type { Fbq, Obj, RawConfig, TagConfig, Win } from './types.js';
+import type { Fbq, Obj, RawConfig, TagConfig, TriggerCallback, Win } from './types.js';
 
 /** Events held while no consent decision exists; later ones are dropped (the first ones carry the page view). */
 export const MAX_HELD = 50;
 
-export interface Tag {
-  /** The command function installed as `window.cact`. Never throws. */
-  cact: (...args: unknown[]) => void;
-  readonly config: TagConfig;
-}
+/** The command function installed as `window.cact`. Never throws. */
+export type Tag = (...args: unknown[]) => void;
 
 /** Loosely typed reads into page-provided values (any of them may be missing or of the wrong type). */
-type Loose = { [k: string]: Loose } | undefined;
-
-const strs = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : undefined);
+type Loose = { [k: string]: Loose } & Obj;
 
 /**
  * The tag's state machine. `tC` receives `uniqueEventId` and `generateEventId`. All IO goes through
@@ -35,90 +29,88 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
   const held: Array<(categories?: string[]) => void> = [];
   const inited: Obj = {};
   let cats: string[] | undefined;
-  let target: CookieTarget | undefined;
-  let revoked: boolean | undefined;
 
   /** Runs `f`; an exception is swallowed (logged with the `debug` flag): nothing escapes into the page. */
   const safe = (f: () => unknown) => {
     try {
       f();
     } catch (x) {
-      if (cfg.debug) console.warn('[capi-bridge]', x);
+      if (cfg.debug) console.warn(x);
     }
   };
-  const allowed = (c?: string[]) => !cfg.consentCategory || !!c?.includes(cfg.consentCategory);
-
-  /** Meta's base-code `fbq` stub (queues until fbevents.js, loaded once, takes over); a page's own fbq is reused. */
-  const fbq = (): Fbq => {
-    if (!w.fbq) {
-      const n: Fbq = (w.fbq = (...a) => (n.callMethod ? n.callMethod(...a) : n.queue!.push(a)));
-      w._fbq ||= n;
-      Object.assign(n, { push: n, loaded: true, version: '2.0', queue: [] });
-      // A script inserted from JS is async already (HTML spec), so no `async = true`.
-      doc.head.append(Object.assign(doc.createElement('script'), { src: cfg.fbeventsUrl }));
-    }
-    return w.fbq;
-  };
+  const allowed = (c?: string[]) => !cfg.consentCategory || !!c?.includes('' + cfg.consentCategory);
 
   const commands: Record<string, (...a: any[]) => unknown> = {
-    __proto__: null as never,
-    trigger(name: unknown, props: unknown, config?: Loose | (() => void), cb?: unknown) {
-      if (typeof config == 'function') (cb = config), (config = undefined);
-      if (typeof name != 'string' || !name) throw __DEBUG__ ? 'trigger: event name' : 'trigger';
-      const p = merge(persistent, props);
-      const fb = (p as Loose)!.integrations?.facebook;
-      const given: unknown = config?.eventId || fb?.event_id;
-      const id = typeof given == 'string' || typeof given == 'number' ? '' + given : generateEventId();
+    trigger(name: string, props: unknown, config?: Loose, cb?: TriggerCallback) {
+      if (typeof config == 'function') cb = config; // (a function has no eventId)
+      if (!name.trim()) throw __DEBUG__ ? 'trigger: event name' : 'trigger';
+      const p = merge(persistent, props) as Loose;
+      const id = '' + (config?.eventId || generateEventId());
       const ts = Date.now();
       const page = { url: w.location.href, referrer: doc.referrer, title: doc.title };
-      const done = () => safe(() => typeof cb == 'function' && cb(id));
+      const done = () => safe(() => cb?.(id));
       tC.uniqueEventId = id;
       // Runs the event with the consent categories in force, or drops it.
       const go = (c?: string[]) => {
         if (!allowed(c)) return done();
-        let fbp: string | undefined;
-        let fbc: string | undefined;
-        safe(() => {
-          const now = Date.now();
-          target ||= cookieTarget(doc, w.location.hostname, cfg.cookieDomain);
-          fbp = ensureFbp(doc, target, now);
-          fbc = ensureFbc(doc, target, now, page.url, page.referrer);
-        });
+        let cookies: Obj | undefined;
+        safe(() => (cookies = fbCookies(doc, page.url, page.referrer, cfg.cookieDomain)));
         // The pixel first: Meta keeps the browser copy and deduplicates the server copy that follows.
         safe(() => {
-          const ids = cfg.pixelId;
-          if (!ids[0]) return;
-          const f = fbq();
+          const ids = ('' + cfg.pixelId).match(/\d+/g);
+          if (!ids) return;
+          if (!w.fbq) {
+            // Meta's base-code stub (queues until fbevents.js, loaded once, takes over); a page's own fbq is reused.
+            const n: Fbq = (w.fbq = (...a) => (n.callMethod ? n.callMethod(...a) : n.queue!.push(a)));
+            w._fbq ||= n;
+            n.push = n;
+            n.loaded = true;
+            n.version = '2.0';
+            n.queue = [];
+            // A script inserted from JS is async already (HTML spec), so no `async = true`.
+            doc.head.append(Object.assign(doc.createElement('script'), { src: cfg.fbeventsUrl }));
+          }
+          const f = w.fbq;
           for (const i of ids) inited[i] ||= (f('init', i, cfg.advancedMatching), 1);
-          const o: unknown = fb?.event_name;
-          const r = resolveMetaEventName(name, typeof o == 'string' ? o : undefined);
-          const m = 'track' + (ids[1] ? 'Single' : '') + (r.standard ? '' : 'Custom');
-          const args = [r.name, standardCustomData(p, cfg), { eventID: id }];
-          ids[1] ? ids.forEach((i) => f(m, i, ...args)) : f(m, ...args);
+          const n = metaEventName(name, p.integrations?.facebook?.event_name as never);
+          const m = 'track' + (ids[1] ? 'Single' : '') + (isMetaStandardEvent(n) ? '' : 'Custom');
+          const args = [n, standardCustomData(p, cfg), { eventID: id }];
+          ids[1] ? ids.map((i) => f(m, i, ...args)) : f(m, ...args);
         });
         const ep = cfg.endpoint;
-        ep ? send(w, ep.replace(/\/+$/, '') + '/collect', JSON.stringify(buildPayload(name, p, id, ts, page, fbp, fbc, c)), done) : done();
+        ep
+          ? send(
+              w,
+              ep.replace(/\/*$/, '/collect'),
+              JSON.stringify(
+                merge(p, {
+                  event_name: name,
+                  context: { event_id: id, event_timestamp: ts, page },
+                  integrations: { facebook: { event_id: id, ...cookies } },
+                  user: { consent_categories: c },
+                }),
+              ),
+              done,
+            )
+          : done();
       };
-      const c = strs((p as Loose)!.user?.consent_categories) || cats;
-      if (c || !cfg.consentCategory) go(c);
-      else if (held.length < MAX_HELD) held.push(go);
-      else done();
+      cats || !cfg.consentCategory ? go(cats) : held[MAX_HELD - 1] ? done() : held.push(go);
     },
-    config: (x: RawConfig) => Object.assign(cfg, normalizeConfig(x)),
-    setProperty: (path: string, value: unknown) => (persistent = setPath(persistent, path, value)),
-    'consent.update'(x?: Loose) {
-      const next = strs(x?.categories);
-      if (!next) throw __DEBUG__ ? 'consent.update: categories' : 'consent.update';
-      const was = cats && allowed(cats);
-      const ok = allowed((cats = next));
-      if (ok ? revoked : was) {
-        safe(() => w.fbq?.('consent', ok ? 'grant' : 'revoke'));
-        revoked = !ok;
-      }
+    config: (x: RawConfig) => Object.assign(cfg, x),
+    // A dotted path (`user.email`) as nested objects merged over the kept properties: plain objects on the way are
+    // copied, a plain-object value is merged, `__proto__` segments are skipped (merge skips them).
+    setProperty: (path: string, value: unknown) =>
+      (persistent = merge(persistent, path.split('.').reduceRight((v, k) => ({ [k]: v }), value))),
+    'consent.update'(x: Loose) {
+      const next = (x.categories as unknown as unknown[]).map(String);
+      const ok = allowed(next);
+      // A change of an earlier decision: fbq('consent', 'revoke') or, back again, 'grant' (no-op without fbq).
+      if (cats && allowed(cats) != ok) w.fbq?.('consent', ok ? 'grant' : 'revoke');
+      cats = next;
       for (const go of held.splice(0)) go(cats);
     },
   };
 
   tC.generateEventId = generateEventId;
-  return { cact: (cmd, ...a) => safe(() => commands[cmd as string]!(...a)), config: cfg };
+  return (cmd, ...a) => safe(() => commands[cmd as string]!(...a));
 }

@@ -2,10 +2,9 @@
 export { createTag, MAX_HELD } from './create-tag.js';
 export type { Tag } from './create-tag.js';
 export { install } from './install.js';
-export { FBEVENTS_URL, normalizeConfig } from './config.js';
-export { cookieTarget, ensureFbc, ensureFbp, readCookie, MAX_FBCLID } from './cookies.js';
-export type { CookieTarget } from './cookies.js';
-export { buildPayload } from './payload.js';
-export { send, MAX_BODY, RETRIES } from './transport.js';
+export { FBEVENTS_URL, defaultConfig } from './config.js';
+export { cookieTarget, fbCookies, readCookie } from './cookies.js';
+export { merge } from './payload.js';
+export { send, RETRIES } from './transport.js';
 export { generateEventId } from './ids.js';
 export type { TagConfig, RawConfig, TriggerCallback, Win } from './types.js';

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { install } from './install.js';
 import { makeWindow } from './test-utils/harness.js';
 import type { Obj } from './types.js';
@@ -24,6 +24,8 @@ export function pageWithSnippet(attrs: Record<string, string>, url?: string) {
   s.setAttribute('src', 'https://collect.shop.example.com/tag.js');
   for (const [k, v] of Object.entries(attrs)) s.setAttribute(k, v);
   h.doc.head.appendChild(s);
+  // tag.js reads its own <script> through document.currentScript (set by the browser while it runs).
+  Object.defineProperty(h.doc, 'currentScript', { configurable: true, get: () => s });
   return { ...h, w };
 }
 
@@ -51,40 +53,42 @@ describe('install: snippet queue and data-* config', () => {
     expect((await p.payloads()).map((x) => x.event_name).slice(2)).toEqual(['lead', 'via_captured_stub']);
   });
 
-  it('data-endpoint, data-fbevents-url, data-advanced-matching (JSON), data-debug', () => {
+  it('data-endpoint, data-fbevents-url, data-consent-category; advancedMatching through cact config', async () => {
     const p = pageWithSnippet({
       'data-pixel-id': '1',
       'data-endpoint': 'https://api.example.com/base/',
       'data-fbevents-url': 'https://sandbox.test/fbevents.js',
-      'data-advanced-matching': '{"external_id":"u1"}',
-      'data-debug': 'true', // (happy-dom drops empty data-* values when spreading dataset; browsers keep them)
+      'data-consent-category': '3',
     });
-    const tag = install(p.w)!;
-    expect(tag.config).toMatchObject({
-      pixelId: ['1'],
-      endpoint: 'https://api.example.com/base/',
-      fbeventsUrl: 'https://sandbox.test/fbevents.js',
-      advancedMatching: { external_id: 'u1' },
-      debug: true,
-    });
+    p.w.cact('config', { advancedMatching: { external_id: 'u1' } });
+    install(p.w);
     p.w.cact('trigger', 'x', {});
+    expect(p.sent).toHaveLength(0);
+    p.w.cact('consent.update', { categories: ['3'] });
     expect(p.sent[0]!.url).toBe('https://api.example.com/base/collect');
+    expect(p.fbqCalls()[0]).toEqual(['init', '1', { external_id: 'u1' }]);
+    expect([...p.doc.querySelectorAll('script')].map((x) => x.getAttribute('src'))).toContain('https://sandbox.test/fbevents.js');
+  });
+
+  it('data-debug logs swallowed errors', () => {
+    const p = pageWithSnippet({ 'data-pixel-id': '1', 'data-debug': 'true' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    install(p.w);
+    p.w.cact('nope');
+    expect(warn).toHaveBeenCalled();
+    warn.mockRestore();
   });
 
   it('cact("config") after load merges; a second install is a no-op', () => {
     const p = pageWithSnippet({ 'data-pixel-id': '1' });
-    const tag = install(p.w)!;
-    p.w.cact('config', { pixelId: ['7', '8'], cookieDomain: 'shop.example.com', contentType: 'null' });
-    expect(tag.config).toMatchObject({ pixelId: ['7', '8'], cookieDomain: 'shop.example.com', contentType: null });
+    install(p.w);
+    p.w.cact('config', { pixelId: ['7', '8'], cookieDomain: 'shop.example.com', contentType: null });
+    p.w.cact('trigger', 'purchase', {});
+    expect(p.fbqCalls().filter((c) => c[0] === 'init').map((c) => c[1])).toEqual(['7', '8']);
+    expect(p.fbqCalls().at(-1)!.slice(0, 4)).toEqual(['trackSingle', '8', 'Purchase', {}]);
+    expect(p.jar.get('_fbp')[0]!.domain).toBe('.shop.example.com');
     const cact = p.w.cact;
     expect(install(p.w)).toBeUndefined();
     expect(p.w.cact).toBe(cact);
-  });
-
-  it('bad data-advanced-matching JSON is ignored, the rest of the config applies', () => {
-    const p = pageWithSnippet({ 'data-pixel-id': '5', 'data-advanced-matching': '{bad' });
-    const tag = install(p.w)!;
-    expect(tag.config.pixelId).toEqual(['5']);
-    expect(tag.config.advancedMatching).toBeUndefined();
   });
 });

@@ -11,16 +11,13 @@ export function install(w: Win): Tag | undefined {
   try {
     const tC = (w.tC ||= {}) as Obj;
     if (tC.capiBridge) return; // loaded twice: the first copy keeps the queue
-    const doc = w.document;
-    const s = (doc.currentScript || doc.querySelector('script[data-pixel-id]')) as HTMLScriptElement | null;
+    const s = w.document.currentScript as HTMLScriptElement | null;
     const tag = (tC.capiBridge = createTag(w, tC));
-    const run = (args: Iterable<unknown>) => tag.cact(...args);
-    run(['config', { endpoint: s?.src && new URL(s.src, w.location.href).origin, ...s?.dataset }]);
-    const q = (w.caReady ||= []) as unknown as Iterable<unknown>[] & { push: unknown; splice: (i: number) => Iterable<unknown>[] };
-    w.cact = tag.cact;
-    const queued = q.splice(0);
-    q.push = (args: Iterable<unknown>) => (run(args), 0);
-    for (const args of queued) run(args);
+    tag('config', { endpoint: s?.src && new URL(s.src).origin, ...s?.dataset });
+    const q = (w.caReady ||= []) as unknown as { push: (args: Iterable<unknown>) => unknown; splice: (i: number) => Iterable<unknown>[] };
+    w.cact = tag;
+    q.push = (args) => tag(...args);
+    for (const args of q.splice(0)) q.push(args);
     return tag as Tag;
   } catch {
     // never break the host page

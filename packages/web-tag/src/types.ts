@@ -1,11 +1,11 @@
 /** Resolved tag configuration (from `data-*` attributes on the script tag and `cact('config', …)`). */
 export interface TagConfig {
-  /** One or several Meta pixel ids. */
-  pixelId: string[];
+  /** One or several Meta pixel ids: an id, a number, an array or a comma list (`"111,222"`). */
+  pixelId?: string | number | Array<string | number>;
   /** Companion server base URL; default: the origin tag.js was loaded from. */
   endpoint?: string;
   /** Consent category id that must be granted before anything happens. */
-  consentCategory?: string;
+  consentCategory?: string | number;
   fbeventsUrl: string;
   /** Passed to `fbq('init', pixelId, advancedMatching)`. */
   advancedMatching?: Record<string, unknown>;
@@ -13,7 +13,8 @@ export interface TagConfig {
   cookieDomain?: string;
   /** `custom_data.content_type` of the pixel params; must match the server's destination config. */
   contentType: 'product' | 'product_group' | null;
-  debug: boolean;
+  /** Truthy → swallowed errors are logged with console.warn. */
+  debug?: unknown;
 }
 
 /** What `cact('config', …)` and `data-*` accept before normalisation. */

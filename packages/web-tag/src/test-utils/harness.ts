@@ -87,11 +87,15 @@ export function makeWindow(o: HarnessOptions = {}) {
   } else {
     Object.defineProperty(nav, 'sendBeacon', {
       configurable: true,
-      value: (url: string, data: Blob) => {
+      value: (url: string, data: Blob | string) => {
         if (o.beacon === false) return false;
         order.push('forward');
-        sent.push({ via: 'beacon', url, body: '', type: data.type });
-        void data.text().then((t) => (sent.find((s) => s.url === url && s.body === '')!.body = t));
+        // A string body goes out as text/plain;charset=UTF-8 (Beacon spec: extract a body from a USVString).
+        if (typeof data == 'string') sent.push({ via: 'beacon', url, body: data, type: 'text/plain;charset=UTF-8' });
+        else {
+          sent.push({ via: 'beacon', url, body: '', type: data.type });
+          void data.text().then((t) => (sent.find((s) => s.url === url && s.body === '')!.body = t));
+        }
         return true;
       },
     });
