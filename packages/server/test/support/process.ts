@@ -8,7 +8,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 let built = false;
 /** Builds the server and the sandbox (incremental `tsc -b`) once per test process. */
 export function ensureBuilt(): void {
-  if (built) return;
+  // `npm test` builds everything before vitest starts; concurrent `tsc -b` from parallel test files would race.
+  if (built || process.env.CAPI_BRIDGE_PREBUILT === '1') return;
   execFileSync('npx', ['tsc', '-b', 'packages/server', 'packages/meta-sandbox'], { cwd: REPO_ROOT, stdio: 'inherit' });
   built = true;
 }
