@@ -59,7 +59,10 @@ async function bareExpress(): Promise<SpawnedServer> {
 async function main(): Promise<void> {
   ensureBuilt();
   const rows: Row[] = [];
-  const sandbox = await spawnSandbox();
+  // With BENCH_CPU_PROF the sandbox is profiled too (it is the Graph stand-in delivery waits on).
+  const sandbox = await spawnSandbox(PROF_DIR
+    ? { env: { NODE_OPTIONS: `--import ${join(REPO_ROOT, 'packages/server/bench/cpu-prof.mjs')}`, CPU_PROF_DIR: PROF_DIR } }
+    : {});
   const commonEnv: Record<string, string> = { COLLECT_RATE_PER_SEC: '0', LOG_LEVEL: 'warn', FLUSH_INTERVAL_MS: '250', OUTBOX_MAX_DEPTH: '50000000' };
   if (PROF_DIR) {
     commonEnv.NODE_OPTIONS = `--import ${join(REPO_ROOT, 'packages/server/bench/cpu-prof.mjs')}`;
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   await cannon({ ...apiOpts, duration: 2 });
   const a = await cannon(apiOpts);
   eventsRow = ({ name: '/v1/events 500-event batches', reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid) });
-  await s2.stop(1000);
+  await s2.stop(PROF_DIR ? 60_000 : 1000); // a killed process writes no profile
   }
 
   if (ONLY.has('delivery')) {

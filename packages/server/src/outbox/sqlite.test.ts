@@ -129,4 +129,60 @@ describe('SqliteOutbox', () => {
     await o2.ack('d', got.map((x) => x.id));
     expect(await o2.depth()).toBe(0);
   });
+  it('files from before the queue table: rows, attempts and leases carry over, copied once', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'outbox-preq-')), 'o.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    // The previous layout: lease state in the row with the event, the due index on that table.
+    db.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, event TEXT NOT NULL,
+      enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL, leased INTEGER NOT NULL DEFAULT 0,
+      event_id TEXT, event_time INTEGER, action_source TEXT);
+      CREATE INDEX outbox_due ON outbox (destination_id, available_at);`);
+    const ins = db.prepare('INSERT INTO outbox (destination_id, event, enqueued_at, attempts, available_at, leased, event_id, event_time, action_source) VALUES (?, ?, 0, ?, ?, ?, ?, 1700000000, ?)');
+    ins.run('d', JSON.stringify(ev('due')), 2, 0, 0, 'due', 'website');
+    ins.run('d', JSON.stringify(ev('later')), 1, 5_000_000, 0, 'later', 'website');
+    ins.run('d', JSON.stringify(ev('leased')), 0, 4_000_000, 1, 'leased', 'website');
+    db.close();
+
+    const { o, clock } = make({}, path);
+    expect(await o.depth('d')).toBe(3);
+    const first = await o.claim('d', 10, 60_000_000);
+    expect(first.map((x) => [x.event.event_id, x.attempts])).toEqual([['due', 2]]);
+    clock.t = 5_000_000;
+    const rest = await o.claim('d', 10, 1000);
+    expect(rest.map((x) => [x.event.event_id, x.attempts])).toEqual([['later', 1], ['leased', 0]]);
+    await o.retryLater('d', [rest[1]!.id], 0);
+    await o.deadLetter('d', [{ id: rest[0]!.id, error: { reason: 'retries_exhausted' } }]);
+    expect((await o.listDeadLetters())[0]).toMatchObject({ attempts: 1, event: { event_id: 'later' } });
+    const again = await o.claim('d', 10, 1000);
+    expect(again.map((x) => [x.event.event_id, x.attempts])).toEqual([['leased', 1]]);
+    await o.ack('d', [...first, ...again].map((x) => x.id));
+    expect(await o.depth()).toBe(0);
+    await o.close();
+    open.pop();
+
+    const check = new Database(path, { readonly: true });
+    // Reopening does not copy the rows again; the queue is empty with the outbox, and the old index is gone.
+    expect(check.prepare('SELECT count(*) AS n FROM outbox_queue').get()).toEqual({ n: 0 });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'outbox_due'").get()).toBeUndefined();
+    check.close();
+    const { o: o3 } = make({}, path);
+    await o3.enqueue([{ destinationId: 'd', event: ev('n') }]);
+    expect((await o3.claim('d', 10, 1000)).map((x) => x.event.event_id)).toEqual(['n']);
+  });
+
+  it('dead-letter replay (an insert into outbox, also from another process) is claimable through the queue table', async () => {
+    const { o, path } = make();
+    await o.enqueue([{ destinationId: 'd', event: ev('r') }]);
+    const [c] = await o.claim('d', 1, 1000);
+    await o.retryLater('d', [c!.id], 0);
+    await o.deadLetter('d', [{ id: c!.id, error: { reason: 'meta_rejected' } }]);
+    expect((await o.listDeadLetters())[0]!.attempts).toBe(1);
+    const cli = new SqliteOutbox(path, { now: () => 1_000_000 });
+    expect(await cli.replayDeadLetters({})).toBe(1);
+    await cli.close();
+    expect(await o.depth('d')).toBe(1);
+    const again = await o.claim('d', 10, 1000);
+    expect(again.map((x) => [x.event.event_id, x.attempts])).toEqual([['r', 0]]);
+  });
 });

@@ -33,6 +33,12 @@ interface Row {
   action_source: string | null;
 }
 
+/** What the claim `UPDATE` on the narrow queue table returns; the payload comes from `outbox` by id. */
+interface Lease {
+  id: number;
+  attempts: number;
+}
+
 /**
  * An entry whose event stays JSON text until something reads `event`: delivery reads only `head` (window
  * check, logs) and splices `json` into the Graph body, so the hot path neither parses nor re-serialises.
@@ -65,8 +71,17 @@ function toEntry(r: Row): OutboxEntry {
  * `enqueue` calls arriving in the same event-loop turn are committed in one transaction (group commit),
  * and each caller's promise resolves only after that commit returned.
  *
- * Visibility: one column `available_at` (epoch ms) holds both the lease expiry and the retry time; claim
- * takes due rows in `available_at` order with one `UPDATE … RETURNING` statement, atomically.
+ * Two tables: `outbox` holds the event (≈1 KB JSON + head columns, written once) and `outbox_queue` the
+ * narrow, changing delivery state (`available_at`, `attempts`, `leased`), keyed by the same id. Before, the
+ * lease lived in the wide row, so every claim and retry rewrote the pages holding the event text (the claim
+ * `UPDATE` was 36 % of the delivery process). Triggers keep the two in step: an insert into `outbox`
+ * (enqueue, dead-letter replay — also from an older CLI) adds its queue row, a delete removes it. The wide
+ * row's own `available_at`/`attempts`/`leased` columns are no longer read (kept so older files and older
+ * versions stay compatible: a downgraded process would see every row as due — redelivery, never loss).
+ *
+ * Visibility: `outbox_queue.available_at` (epoch ms) holds both the lease expiry and the retry time; claim
+ * takes due rows in `available_at` order with one `UPDATE … RETURNING` on the queue table, atomically, then
+ * reads their payloads by id in the same transaction.
  *
  * Only enqueue needs FULL. claim/ack/retryLater/deadLetter run with `synchronous=NORMAL` (no fsync of their
  * own): if a power cut loses one of them, the event is still in the outbox and is delivered again
@@ -86,6 +101,8 @@ export class SqliteOutbox implements Outbox {
 
   readonly #insert: Database.Statement;
   readonly #claim: Database.Statement;
+  readonly #payloads: Database.Statement;
+  readonly #claimTx: (dest: string, now: number, until: number, max: number) => Row[];
   readonly #ack: Database.Statement;
   readonly #retry: Database.Statement;
   readonly #toDead: Database.Statement;
@@ -113,7 +130,6 @@ export class SqliteOutbox implements Outbox {
         available_at INTEGER NOT NULL,
         leased INTEGER NOT NULL DEFAULT 0
       );
-      CREATE INDEX IF NOT EXISTS outbox_due ON outbox (destination_id, available_at);
       CREATE TABLE IF NOT EXISTS dead_letters (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         destination_id TEXT NOT NULL,
@@ -130,24 +146,50 @@ export class SqliteOutbox implements Outbox {
     for (const [name, type] of [['event_id', 'TEXT'], ['event_time', 'INTEGER'], ['action_source', 'TEXT']] as const) {
       if (!cols.has(name)) this.#db.exec(`ALTER TABLE outbox ADD COLUMN ${name} ${type}`);
     }
+    this.#migrateQueue();
     this.#insert = this.#db.prepare(`INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source)
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.#claim = this.#db.prepare(`
-      UPDATE outbox SET available_at = @until, leased = 1
-      WHERE id IN (SELECT id FROM outbox WHERE destination_id = @dest AND available_at <= @now ORDER BY available_at, id LIMIT @max)
-      RETURNING id, destination_id, event, enqueued_at, attempts, event_id, event_time, action_source`);
+      UPDATE outbox_queue SET available_at = @until, leased = 1
+      WHERE id IN (SELECT id FROM outbox_queue WHERE destination_id = @dest AND available_at <= @now ORDER BY available_at, id LIMIT @max)
+      RETURNING id, attempts`);
+    // raw(): arrays instead of one keyed object per row (the claim's largest allocation after the text).
+    this.#payloads = this.#db.prepare(`SELECT id, event, enqueued_at, event_id, event_time, action_source
+      FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw(true);
+    this.#claimTx = this.#db.transaction((dest: string, now: number, until: number, max: number): Row[] => {
+      const leases = this.#claim.all({ dest, now, until, max }) as Lease[];
+      if (leases.length === 0) return [];
+      leases.sort((a, b) => a.id - b.id);
+      const ids = new Array<number>(leases.length);
+      for (let i = 0; i < leases.length; i++) ids[i] = leases[i]!.id;
+      const raw = this.#payloads.all(JSON.stringify(ids)) as Array<[number, string, number, string | null, number | null, string | null]>;
+      // Both in id order; a queue row without its payload (never expected: the triggers pair them) is skipped.
+      const rows = new Array<Row>(raw.length);
+      let j = 0;
+      for (let i = 0; i < raw.length; i++) {
+        const [id, event, enqueuedAt, eventId, eventTime, actionSource] = raw[i]!;
+        while (j < leases.length && leases[j]!.id < id) j++;
+        rows[i] = {
+          id, destination_id: dest, event, enqueued_at: enqueuedAt, attempts: leases[j]?.id === id ? leases[j]!.attempts : 0,
+          event_id: eventId, event_time: eventTime, action_source: actionSource,
+        };
+      }
+      return rows;
+    });
+    // The outbox_queue_delete trigger removes the queue rows.
     this.#ack = this.#db.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?');
-    this.#retry = this.#db.prepare(`UPDATE outbox SET available_at = ?, attempts = attempts + 1, leased = 0
+    this.#retry = this.#db.prepare(`UPDATE outbox_queue SET available_at = ?, attempts = attempts + 1, leased = 0
       WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?`);
     this.#toDead = this.#db.prepare(`INSERT INTO dead_letters (destination_id, event, error, attempts, enqueued_at, dead_lettered_at)
-      SELECT destination_id, event, ?, attempts, enqueued_at, ? FROM outbox WHERE destination_id = ? AND id = ?`);
+      SELECT o.destination_id, o.event, ?, coalesce(q.attempts, o.attempts), o.enqueued_at, ?
+      FROM outbox o LEFT JOIN outbox_queue q ON q.id = o.id WHERE o.destination_id = ? AND o.id = ?`);
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id = ?');
-    this.#countAll = this.#db.prepare('SELECT count(*) AS n FROM outbox');
-    this.#countDest = this.#db.prepare('SELECT count(*) AS n FROM outbox WHERE destination_id = ?');
+    this.#countAll = this.#db.prepare('SELECT count(*) AS n FROM outbox_queue');
+    this.#countDest = this.#db.prepare('SELECT count(*) AS n FROM outbox_queue WHERE destination_id = ?');
     this.#syncNormal = this.#db.prepare('PRAGMA synchronous = NORMAL');
     this.#syncFull = this.#db.prepare('PRAGMA synchronous = FULL');
     if (options.releaseLeasesOnOpen) {
-      this.#db.prepare('UPDATE outbox SET available_at = ?, leased = 0 WHERE leased = 1').run(this.#now());
+      this.#db.prepare('UPDATE outbox_queue SET available_at = ?, leased = 0 WHERE leased = 1').run(this.#now());
     }
     this.#count = (this.#countAll.get() as { n: number }).n;
   }
@@ -196,6 +238,38 @@ export class SqliteOutbox implements Outbox {
     batch.forEach((p, i) => p.resolve(results[i]!));
   }
 
+  /**
+   * The narrow queue table and the triggers that keep it paired with `outbox`. Files written before it
+   * existed get their rows copied over once (lease/attempt state included), in one transaction.
+   */
+  #migrateQueue(): void {
+    const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_queue'").get() !== undefined;
+    this.#db.transaction(() => {
+      this.#db.exec(`
+        CREATE TABLE IF NOT EXISTS outbox_queue (
+          id INTEGER PRIMARY KEY,
+          destination_id TEXT NOT NULL,
+          available_at INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          leased INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX IF NOT EXISTS outbox_queue_due ON outbox_queue (destination_id, available_at);
+        CREATE TRIGGER IF NOT EXISTS outbox_queue_insert AFTER INSERT ON outbox BEGIN
+          INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased)
+          VALUES (NEW.id, NEW.destination_id, NEW.available_at, NEW.attempts, 0);
+        END;
+        CREATE TRIGGER IF NOT EXISTS outbox_queue_delete AFTER DELETE ON outbox BEGIN
+          DELETE FROM outbox_queue WHERE id = OLD.id;
+        END;
+        DROP INDEX IF EXISTS outbox_due;
+      `);
+      if (!exists) {
+        this.#db.exec(`INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased)
+          SELECT id, destination_id, available_at, attempts, leased FROM outbox`);
+      }
+    })();
+  }
+
   /** Runs a delivery-side write without its own fsync (see the class comment). */
   #relaxed<T>(fn: () => T): T {
     this.#syncNormal.run();
@@ -208,8 +282,7 @@ export class SqliteOutbox implements Outbox {
 
   async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
     const now = this.#now();
-    const rows = this.#relaxed(() => this.#claim.all({ dest: destinationId, now, until: now + leaseMs, max: Math.min(Math.max(1, max), 1000) })) as Row[];
-    rows.sort((a, b) => a.id - b.id);
+    const rows = this.#relaxed(() => this.#claimTx(destinationId, now, now + leaseMs, Math.min(Math.max(1, max), 1000)));
     return rows.map(toEntry);
   }
 
