@@ -23,17 +23,27 @@ export class SentLog {
     this.#max = max;
   }
 
+  /**
+   * Takes ownership of `r` (callers pass a fresh object): it is stored as is, with `updated_at` added,
+   * so recording an event allocates nothing beyond that object and, for a new id, a one-element list.
+   */
   record(r: Omit<SentRecord, 'updated_at'>): void {
     if (this.#max === 0) return;
-    const rec: SentRecord = { ...r, updated_at: this.now() };
+    const rec = r as SentRecord;
+    rec.updated_at = this.now();
     const list = this.#byId.get(r.event_id);
     if (list) {
-      const i = list.findIndex((x) => x.destination === r.destination);
-      if (i >= 0) {
+      for (let i = 0; i < list.length; i++) {
         const prev = list[i]!;
+        if (prev.destination !== r.destination) continue;
         // Keep fbp/fbc/name known at ingestion when delivery updates only the status.
-        list[i] = { ...prev, ...stripUndefined(rec) };
-      } else list.push(rec);
+        for (const k in rec) {
+          const v = (rec as unknown as Record<string, unknown>)[k];
+          if (v !== undefined) (prev as unknown as Record<string, unknown>)[k] = v;
+        }
+        return;
+      }
+      list.push(rec);
       return;
     }
     this.#byId.set(r.event_id, [rec]);
@@ -61,10 +71,4 @@ export class SentLog {
   get size(): number {
     return this.#byId.size;
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
 }

@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, Express, Request } from 'express';
 import express from 'express';
-import helmet from 'helmet';
 import type { HttpDropReason, Source } from '../metrics.js';
 import type { AppDeps } from './deps.js';
 import { HttpError, sendError } from './errors.js';
@@ -9,6 +8,7 @@ import { csvRouter } from './routes/csv.js';
 import { eventsRouter } from './routes/events.js';
 import { opsRouter } from './routes/ops.js';
 import { sentRouter } from './routes/sent.js';
+import { securityHeaders } from './security-headers.js';
 
 const SOURCE_BY_PATH: Record<string, Source> = { '/collect': 'browser', '/v1/events': 'api', '/v1/events/csv': 'csv' };
 const COUNTED: ReadonlySet<string> = new Set<HttpDropReason>([
@@ -22,7 +22,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.set('etag', false);
   app.disable('x-powered-by');
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(collectRouter(deps));
   app.use(eventsRouter(deps));
   app.use(csvRouter(deps));

@@ -56,13 +56,15 @@ function inputFb(input: unknown, key: 'fbp' | 'fbc'): string | undefined {
 export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: EventSource, ctx: Omit<MappingContext, 'now' | 'source'>): Prepared {
   const now = deps.now();
   const out: Prepared = { items: [], results: [], firstEvents: [], source, drops: [] };
+  // One context for the whole request (the mapping core is pure and does not keep or change it).
+  const mctx: MappingContext = { ...ctx, now, source };
   inputs.forEach((input, index) => {
     const dests: DestinationResult[] = [];
     let first: CapiServerEvent | undefined;
     for (const d of deps.config.destinations) {
       let r: BuildResult;
       try {
-        r = deps.build(input, d, { ...ctx, now, source });
+        r = deps.build(input, d, mctx);
       } catch (e) {
         r = { ok: false, reason: 'invalid_input', detail: `input: ${(e as Error).message.slice(0, 200)}` };
       }
@@ -108,14 +110,22 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
     return r;
   }
   const perDest = new Map<string, number>();
+  let lastDest: string | undefined;
+  let lastCount = 0;
   for (const it of p.items) {
-    perDest.set(it.destinationId, (perDest.get(it.destinationId) ?? 0) + 1);
+    if (it.destinationId !== lastDest) {
+      if (lastDest !== undefined) perDest.set(lastDest, (perDest.get(lastDest) ?? 0) + lastCount);
+      lastDest = it.destinationId;
+      lastCount = 0;
+    }
+    lastCount++;
     const ud = it.event.user_data;
-    sentLog.record({
-      event_id: it.event.event_id, event_name: it.event.event_name, destination: it.destinationId, status: 'queued',
-      ...(ud.fbp !== undefined ? { fbp: ud.fbp } : {}), ...(ud.fbc !== undefined ? { fbc: ud.fbc } : {}),
-    });
+    const rec: Parameters<SentLog['record']>[0] = { event_id: it.event.event_id, event_name: it.event.event_name, destination: it.destinationId, status: 'queued' };
+    if (ud.fbp !== undefined) rec.fbp = ud.fbp;
+    if (ud.fbc !== undefined) rec.fbc = ud.fbc;
+    sentLog.record(rec);
   }
+  if (lastDest !== undefined) perDest.set(lastDest, (perDest.get(lastDest) ?? 0) + lastCount);
   for (const [d, n] of perDest) {
     metrics.enqueued.inc({ destination: d }, n);
     deps.notify?.(d, n);
@@ -123,10 +133,10 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
   for (const d of p.drops) {
     metrics.dropped.inc({ reason: d.reason, source: p.source });
     if (d.eventId !== undefined) {
-      sentLog.record({
-        event_id: d.eventId, event_name: d.eventName ?? '', destination: d.destination, status: 'dropped', reason: d.reason,
-        ...(d.fbp !== undefined ? { fbp: d.fbp } : {}), ...(d.fbc !== undefined ? { fbc: d.fbc } : {}),
-      });
+      const rec: Parameters<SentLog['record']>[0] = { event_id: d.eventId, event_name: d.eventName ?? '', destination: d.destination, status: 'dropped', reason: d.reason };
+      if (d.fbp !== undefined) rec.fbp = d.fbp;
+      if (d.fbc !== undefined) rec.fbc = d.fbc;
+      sentLog.record(rec);
     }
   }
   return r;

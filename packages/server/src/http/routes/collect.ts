@@ -8,6 +8,7 @@ import { HttpError, sendError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
 import { commit, prepare } from '../ingest.js';
 import { RateLimiter } from '../rate-limit.js';
+import { sendJson } from '../security-headers.js';
 import { stripServerOnlyFields } from '../strip.js';
 
 const PREFLIGHT_MAX_AGE = '600';
@@ -77,7 +78,7 @@ export function collectRouter(deps: AppDeps): Router {
       }
       refreshCookies(req, res, deps, p.firstEvents.find((e) => e !== undefined)?.user_data);
       const accepted = p.results.some((x) => x.status === 'accepted');
-      res.status(accepted ? 202 : 200).json({ results: p.results });
+      sendJson(res, accepted ? 202 : 200, { results: p.results });
     });
 
   return router;

@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { HttpError, sendError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
 import { commit, prepare } from '../ingest.js';
+import { sendJson } from '../security-headers.js';
 
 /** POST /v1/events (queue) and POST /v1/preview (map only, send nothing). Both need an API key. */
 export function eventsRouter(deps: AppDeps): Router {
@@ -26,7 +27,7 @@ export function eventsRouter(deps: AppDeps): Router {
         return;
       }
       const accepted = p.results.filter((x) => x.status === 'accepted').length;
-      res.status(200).json({ accepted, dropped: p.results.length - accepted, results: p.results });
+      sendJson(res, 200, { accepted, dropped: p.results.length - accepted, results: p.results });
     });
 
   router.post('/v1/preview', requireApiKey(config.apiKeys), ...body, (req: Request, res: Response) => {
