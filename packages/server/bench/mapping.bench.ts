@@ -221,6 +221,12 @@ const ctxs: MappingContext[] = [];
     if (open[i]!.length === 0) open.splice(i, 1);
   }
 }
+// Events reach the server as JSON (HTTP bodies, CSV rows): both sides get JSON.parse'd objects, as in production.
+if (process.env.BENCH_LITERALS !== '1') {
+  const parsed = JSON.parse(JSON.stringify({ inputs, ctxs })) as { inputs: Ev[]; ctxs: MappingContext[] };
+  inputs.splice(0, inputs.length, ...parsed.inputs);
+  ctxs.splice(0, ctxs.length, ...parsed.ctxs);
+}
 const N = inputs.length;
 if (process.env.BENCH_DUMP) {
   // For stage-by-stage profiling outside the bench: the exact inputs and contexts as JSON.

@@ -118,6 +118,14 @@ function firstString(warnings: string[], f1: string, v1: unknown, f2: string, v2
 
 function fbCookie(input: Obj, fb: unknown, cookie: unknown, overrides: Obj | undefined, name: 'fbc' | 'fbp', warnings: string[]): string | undefined {
   const fbc = name === 'fbc';
+  // Common case first: the tag puts fbc/fbp in integrations.facebook (no override, a plain string).
+  if (overrides === undefined) {
+    const v = own(fb, name);
+    if (typeof v === 'string' && v !== '') {
+      hitField = fbc ? 'integrations.facebook.fbc' : 'integrations.facebook.fbp';
+      return validFb(v.trim(), name, warnings);
+    }
+  }
   let fromCookie: unknown;
   if (typeof cookie === 'string') fromCookie = readCookie(cookie, fbc ? '_fbc' : '_fbp');
   else if (isObj(cookie)) fromCookie = own(cookie, fbc ? '_fbc' : '_fbp');
@@ -126,12 +134,13 @@ function fbCookie(input: Obj, fb: unknown, cookie: unknown, overrides: Obj | und
     fbc ? 'integrations.facebook.fbc' : 'integrations.facebook.fbp', own(fb, name),
     name, own(input, name),
     fbc ? 'context.device.cookie _fbc' : 'context.device.cookie _fbp', fromCookie);
-  if (found === undefined) return undefined;
-  if (!isValidFbCookie(found)) {
-    warnings.push(`${hitField}: malformed ${name} (expected fb.<index>.<time>.<payload>), dropped`);
-    return undefined;
-  }
-  return found;
+  return found === undefined ? undefined : validFb(found, name, warnings);
+}
+
+function validFb(v: string, name: 'fbc' | 'fbp', warnings: string[]): string | undefined {
+  if (isValidFbCookie(v)) return v;
+  warnings.push(`${hitField}: malformed ${name} (expected fb.<index>.<time>.<payload>), dropped`);
+  return undefined;
 }
 
 /** Field name of the last readSource() value (for warnings), set alongside its return. */
