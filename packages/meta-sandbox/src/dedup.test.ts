@@ -145,6 +145,28 @@ describe('EventStore', () => {
     expect(s.list({ eventId: 'e4' }).map((r) => r.status)).toEqual(['deduplicated', 'counted']);
   });
 
+  it('counters kept as events arrive, are demoted, evicted and cleared equal a recount of the stored events', () => {
+    const s = new EventStore(4);
+    const recount = (): Record<string, number> => {
+      const c: Record<string, number> = { counted: 0, deduplicated: 0, rejected: 0 };
+      for (const r of s.list()) c[r.status]!++;
+      return c;
+    };
+    s.add(ev('server', 0, { eventId: 'a' }));
+    s.add(ev('browser', 1, { eventId: 'a' })); // within 5 min: the server copy is demoted
+    s.add({ ...ev('server', 2, { eventId: 'b' }), rejected: { message: 'bad', code: 100 } });
+    expect(s.counters()).toMatchObject({ stored: 3, ...recount() });
+    expect(recount()).toEqual({ counted: 1, deduplicated: 1, rejected: 1 });
+    for (let i = 3; i < 9; i++) s.add(ev('server', i, { eventId: `x${i}` }));
+    expect(s.counters()).toMatchObject({ stored: 4, evicted: 5, ...recount() });
+    expect(s.list({ limit: 2 }).map((r) => r.seq)).toEqual([8, 9]);
+    expect(s.list({ sinceSeq: 7, limit: 10 }).map((r) => r.seq)).toEqual([8, 9]);
+    s.clear();
+    expect(s.counters()).toMatchObject({ stored: 0, counted: 0, deduplicated: 0, rejected: 0 });
+    expect(s.add(ev('server', 10, { eventId: 'x8' })).status).toBe('counted');
+    expect(s.list().map((r) => r.seq)).toEqual([10]);
+  });
+
   it('filters and limits', () => {
     const s = new EventStore();
     s.add(ev('browser', 0));

@@ -43,11 +43,19 @@ export interface DedupCandidate {
 export function decideDedup(e: DedupCandidate, history: DedupHistory): DedupDecision {
   if (e.eventId !== undefined) {
     const chain = history.byEventKey(e.pixelId, e.eventName, e.eventId);
-    const keeper = [...chain].reverse().find((r) => r.status === 'counted');
+    // The most recent counted event of the chain, and the earliest event it absorbed (window start).
+    let keeper: RecordedEvent | undefined;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      if (chain[i]!.status === 'counted') {
+        keeper = chain[i];
+        break;
+      }
+    }
     if (keeper !== undefined) {
-      const windowStart = chain
-        .filter((r) => r.seq === keeper.seq || r.dedupOf === keeper.seq)
-        .reduce((min, r) => Math.min(min, r.receivedAt), keeper.receivedAt);
+      let windowStart = keeper.receivedAt;
+      for (const r of chain) {
+        if ((r.seq === keeper.seq || r.dedupOf === keeper.seq) && r.receivedAt < windowStart) windowStart = r.receivedAt;
+      }
       if (e.receivedAt - windowStart <= DEDUP_WINDOW_MS) {
         if (e.source === 'browser' && keeper.source === 'server' && e.receivedAt - keeper.receivedAt <= BROWSER_PREFERENCE_MS) {
           return { status: 'counted', demote: { keeperSeq: keeper.seq } };
@@ -58,18 +66,27 @@ export function decideDedup(e: DedupCandidate, history: DedupHistory): DedupDeci
   }
   if (e.source !== 'server') return { status: 'counted' };
 
-  const eligible = (r: RecordedEvent): boolean =>
-    r.status === 'counted'
-    && e.receivedAt - r.receivedAt <= DEDUP_WINDOW_MS
-    && (e.eventId === undefined || r.eventId === undefined)
-    && !history.isPairedByMatchKey(r.seq);
   if (e.fbp !== undefined && e.fbp !== '') {
-    const hit = [...history.browserByFbp(e.pixelId, e.eventName, e.fbp)].reverse().find(eligible);
+    const hit = latestEligible(e, history.browserByFbp(e.pixelId, e.eventName, e.fbp), history);
     if (hit) return { status: 'deduplicated', dedupOf: hit.seq, method: 'fbp' };
   }
-  for (const id of e.externalIds ?? []) {
-    const hit = [...history.browserByExternalId(e.pixelId, e.eventName, id)].reverse().find(eligible);
-    if (hit) return { status: 'deduplicated', dedupOf: hit.seq, method: 'external_id' };
+  if (e.externalIds !== undefined) {
+    for (const id of e.externalIds) {
+      const hit = latestEligible(e, history.browserByExternalId(e.pixelId, e.eventName, id), history);
+      if (hit) return { status: 'deduplicated', dedupOf: hit.seq, method: 'external_id' };
+    }
   }
   return { status: 'counted' };
+}
+
+/** The most recent browser event of `list` that can still absorb server event `e` by fbp/external_id. */
+function latestEligible(e: DedupCandidate, list: readonly RecordedEvent[], history: DedupHistory): RecordedEvent | undefined {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const r = list[i]!;
+    if (r.status === 'counted'
+      && e.receivedAt - r.receivedAt <= DEDUP_WINDOW_MS
+      && (e.eventId === undefined || r.eventId === undefined)
+      && !history.isPairedByMatchKey(r.seq)) return r;
+  }
+  return undefined;
 }

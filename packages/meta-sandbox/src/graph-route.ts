@@ -2,12 +2,13 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { faultError, fbtraceId, invalidParameter, SUBCODES, unknownPath, type GraphError } from './errors.js';
 import type { SandboxContext } from './context.js';
 import type { ActiveFault } from './faults.js';
-import type { RecordedError } from './types.js';
+import type { IncomingEvent, RecordedError } from './types.js';
 import { presentUserDataKeys } from './validate-event.js';
 import { validateGraphRequest } from './validate-request.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const VERSION = /^v\d+\.\d+$/;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The request's connection closed before its body was read. */
@@ -29,33 +30,38 @@ function toRecordedError(e: GraphError): RecordedError {
   };
 }
 
+const EMPTY: Record<string, unknown> = Object.freeze({});
+
 function externalIds(ud: Record<string, unknown>): string[] | undefined {
   const v = ud.external_id;
-  const list = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
+  if (v === undefined) return undefined;
+  const list: string[] = [];
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === 'string' && x !== '') list.push(x);
+  } else if (typeof v === 'string' && v !== '') list.push(v);
   return list.length > 0 ? list : undefined;
 }
 
+/** Records the request's events (one placeholder when a rejected request had none); the parsed objects are stored as received. */
 function recordEvents(ctx: SandboxContext, pixelId: string, events: unknown[], testEventCode: string | undefined, rejected?: RecordedError): void {
   const receivedAt = ctx.now();
   const list = events.length > 0 || !rejected ? events : [undefined];
   for (const event of list) {
-    const ev = isObject(event) ? event : {};
-    const ud = isObject(ev.user_data) ? ev.user_data : {};
-    const ids = externalIds(ud);
-    const fbp = str(ud.fbp);
-    const fbc = str(ud.fbc);
+    const ev = isObject(event) ? event : EMPTY;
+    const ud = isObject(ev.user_data) ? ev.user_data : EMPTY;
+    const incoming: IncomingEvent = { source: 'server', pixelId, eventName: str(ev.event_name) ?? '', receivedAt, payload: event ?? null };
     const eventId = str(ev.event_id);
-    ctx.store.add({
-      source: 'server', pixelId, eventName: str(ev.event_name) ?? '', receivedAt,
-      ...(eventId !== undefined ? { eventId } : {}),
-      ...(fbp !== undefined ? { fbp } : {}),
-      ...(fbc !== undefined ? { fbc } : {}),
-      ...(ids !== undefined ? { externalIds: ids } : {}),
-      ...(testEventCode !== undefined ? { testEventCode } : {}),
-      matchKeys: presentUserDataKeys(ud),
-      payload: event ?? null,
-      ...(rejected ? { rejected } : {}),
-    });
+    if (eventId !== undefined) incoming.eventId = eventId;
+    const fbp = str(ud.fbp);
+    if (fbp !== undefined) incoming.fbp = fbp;
+    const fbc = str(ud.fbc);
+    if (fbc !== undefined) incoming.fbc = fbc;
+    const ids = externalIds(ud);
+    if (ids !== undefined) incoming.externalIds = ids;
+    if (testEventCode !== undefined) incoming.testEventCode = testEventCode;
+    incoming.matchKeys = presentUserDataKeys(ud);
+    if (rejected) incoming.rejected = rejected;
+    ctx.store.add(incoming);
   }
 }
 
@@ -112,7 +118,7 @@ export function graphRouter(ctx: SandboxContext): Router {
     next();
   }, ...parsers, (req: Request, res: Response) => {
     const pixelId = String(req.params.pixelId);
-    if (!/^v\d+\.\d+$/.test(String(req.params.version))) {
+    if (!VERSION.test(String(req.params.version))) {
       ctx.stats.rejected++;
       send(res, unknownPath(String(req.params.version)));
       return;

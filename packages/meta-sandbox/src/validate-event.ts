@@ -46,6 +46,13 @@ function fail(subcode: number, title: string, index: number, field: string, what
   return { ok: false, issue: { subcode, title, field, message: `data[${index}].${field}: ${what}` } };
 }
 
+const isSha256Hex = (v: unknown): boolean => typeof v === 'string' && v.length === 64 && SHA256_HEX.test(v);
+
+function notHashed(index: number, key: string): EventCheck {
+  return fail(SUBCODES.UNHASHED_USER_DATA, 'Customer Information Not Hashed', index, `user_data.${key}`,
+    'must be a lowercase hex SHA-256 hash (64 characters) of the normalised value, or an array of them');
+}
+
 function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);
@@ -57,18 +64,40 @@ function isHttpUrl(s: string): boolean {
 
 /** Keys of user_data that carry a value (the server event's match keys). */
 export function presentUserDataKeys(userData: Record<string, unknown>): string[] {
-  return Object.keys(userData).filter((k) => {
+  const out: string[] = [];
+  for (const k in userData) {
+    if (!Object.hasOwn(userData, k)) continue;
     const v = userData[k];
-    if (v === undefined || v === null || v === '') return false;
-    return !(Array.isArray(v) && v.length === 0);
-  });
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    out.push(k);
+  }
+  return out;
+}
+
+const REQUIRED_FIELDS = ['event_name', 'event_time', 'user_data', 'action_source'] as const;
+const PLAIN_USER_DATA_KEYS = ['client_ip_address', 'client_user_agent'] as const;
+
+/** Whether every key is in one of Meta's insufficient combinations (an empty key list is). */
+function insufficient(keys: readonly string[]): boolean {
+  for (const combo of INSUFFICIENT_COMBINATIONS) {
+    let all = true;
+    for (const k of keys) {
+      if (!combo.has(k)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
 }
 
 /** Validates one element of `data[]` as Meta does. `nowS` is the receive time in Unix seconds. */
 export function validateEvent(event: unknown, index: number, nowS: number): EventCheck {
   if (!isObject(event)) return fail(SUBCODES.INVALID_TYPE, 'Invalid Event', index, '', 'each event must be a JSON object');
   const T = SUBCODES;
-  for (const field of ['event_name', 'event_time', 'user_data', 'action_source'] as const) {
+  for (const field of REQUIRED_FIELDS) {
     if (event[field] === undefined || event[field] === null || event[field] === '') {
       return fail(T.MISSING_PARAMETER, 'Missing Required Parameter', index, field, `the parameter ${field} is required`);
     }
@@ -120,13 +149,11 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
   for (const key of HASHED_USER_DATA_KEYS) {
     const v = ud[key];
     if (v === undefined) continue;
-    const values = Array.isArray(v) ? v : [v];
-    if (values.length === 0) return fail(T.UNHASHED_USER_DATA, 'Invalid Customer Information', index, `user_data.${key}`, 'is an empty array');
-    for (const one of values) {
-      if (typeof one !== 'string' || !SHA256_HEX.test(one)) {
-        return fail(T.UNHASHED_USER_DATA, 'Customer Information Not Hashed', index, `user_data.${key}`,
-          'must be a lowercase hex SHA-256 hash (64 characters) of the normalised value, or an array of them');
-      }
+    if (Array.isArray(v)) {
+      if (v.length === 0) return fail(T.UNHASHED_USER_DATA, 'Invalid Customer Information', index, `user_data.${key}`, 'is an empty array');
+      for (const one of v) if (!isSha256Hex(one)) return notHashed(index, key);
+    } else if (!isSha256Hex(v)) {
+      return notHashed(index, key);
     }
   }
   if (ud.fbp !== undefined && !(typeof ud.fbp === 'string' && FBP_PATTERN.test(ud.fbp))) {
@@ -135,13 +162,13 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
   if (ud.fbc !== undefined && !(typeof ud.fbc === 'string' && FBC_PATTERN.test(ud.fbc))) {
     return fail(T.MALFORMED_FBC_FBP, 'Invalid fbc', index, 'user_data.fbc', 'must look like fb.<subdomainIndex>.<creation time ms>.<fbclid>');
   }
-  for (const key of ['client_ip_address', 'client_user_agent'] as const) {
+  for (const key of PLAIN_USER_DATA_KEYS) {
     if (ud[key] !== undefined && typeof ud[key] !== 'string') {
       return fail(T.INVALID_TYPE, 'Invalid Customer Information', index, `user_data.${key}`, 'must be a string (never hashed)');
     }
   }
   const keys = presentUserDataKeys(ud);
-  if (INSUFFICIENT_COMBINATIONS.some((combo) => keys.every((k) => combo.has(k)))) {
+  if (insufficient(keys)) {
     return fail(T.INSUFFICIENT_USER_DATA, 'Insufficient Customer Information', index, 'user_data',
       `the customer information parameters [${keys.join(', ')}] are not enough to match this event`);
   }
