@@ -45,8 +45,10 @@ if (HASH_MEMO > 0) {
 
 const require = createRequire(import.meta.url);
 type SdkObj = Record<string, (...a: unknown[]) => unknown>;
-const sdk = require('facebook-nodejs-business-sdk') as Record<string, new () => SdkObj>;
-const { ServerEvent, UserData, CustomData, Content } = sdk as Record<string, new () => SdkObj>;
+type SdkClass = new () => SdkObj;
+const { ServerEvent, UserData, CustomData, Content } = require('facebook-nodejs-business-sdk') as {
+  ServerEvent: SdkClass; UserData: SdkClass; CustomData: SdkClass; Content: SdkClass;
+};
 
 const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
