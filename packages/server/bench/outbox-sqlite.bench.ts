@@ -1,0 +1,118 @@
+/**
+ * SqliteOutbox microbench: CPU µs per event (process.cpuUsage, user + system) for
+ *   enqueue (batches of 500, each awaited = one FULL commit), claim(1000), ack(1000),
+ * over N events (default 100,000), current class vs the frozen copy in bench/baseline/ (a750a7d: triggers,
+ * one INSERT per event), interleaved (base, new, base, new …) on fresh files so machine-load swings hit both.
+ * Run: `node --import tsx bench/outbox-sqlite.bench.ts` (from packages/server). BENCH_EVENTS, BENCH_ROUNDS.
+ * BENCH_JSON=1 passes each event's JSON text along (`EnqueueItem.json`) to the current class.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CapiServerEvent } from '../src/mapping/types.js';
+import type { EnqueueItem, Outbox } from '../src/outbox/types.js';
+import { SqliteOutbox } from '../src/outbox/sqlite.js';
+import { SqliteOutboxBaseline } from './baseline/sqlite-a750a7d.js';
+
+const N = Number(process.env.BENCH_EVENTS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const PASS_JSON = process.env.BENCH_JSON === '1';
+const BATCH = 500;
+const DEST = 'pixel-1';
+
+function event(i: number): CapiServerEvent {
+  return {
+    event_name: 'Purchase',
+    event_time: 1_700_000_000 + (i % 1000),
+    event_id: `bench-${i}`,
+    action_source: 'website',
+    event_source_url: 'https://shop.example/checkout?step=3&utm_source=newsletter&utm_medium=email',
+    user_data: {
+      em: ['7b17fb0bd173f625b58636fb796407c22b3d16fc78302d79f0fd30c2fc2fc068'],
+      ph: ['254aa248acb47dd654ca3ea53f48c2c26d641d23d7e2e93a1ec56258df7674c4'],
+      external_id: ['6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b'],
+      client_ip_address: '203.0.113.7',
+      client_user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+      fbp: 'fb.1.1700000000000.1234567890',
+      fbc: 'fb.1.1700000000000.IwAR2xYzAbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+    },
+    custom_data: {
+      value: 149.9, currency: 'EUR', order_id: `order-${i}`, num_items: 3, content_type: 'product',
+      contents: [{ id: 'sku-1', quantity: 1, item_price: 49.9 }, { id: 'sku-2', quantity: 2, item_price: 50 }],
+      content_ids: ['sku-1', 'sku-2'],
+    },
+  };
+}
+
+interface Result { enqueue: number; claim: number; ack: number; wallS: number }
+
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+async function run(open: (path: string) => Outbox, withJson: boolean): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'outbox-sqlite-bench-'));
+  const o = open(join(dir, 'o.db'));
+  // Events are built outside the measured sections (the server has them from mapping already).
+  const batches: EnqueueItem[][] = [];
+  for (let b = 0; b < N / BATCH; b++) {
+    const items: EnqueueItem[] = [];
+    for (let i = 0; i < BATCH; i++) {
+      const ev = event(b * BATCH + i);
+      items.push(withJson ? { destinationId: DEST, event: ev, json: JSON.stringify(ev) } : { destinationId: DEST, event: ev });
+    }
+    batches.push(items);
+  }
+  const t0 = performance.now();
+  let enq = 0;
+  for (const items of batches) {
+    const c = cpuUs();
+    const r = await o.enqueue(items);
+    enq += cpuUs() - c;
+    if (!r.ok) throw new Error(`enqueue failed: ${r.detail}`);
+  }
+  let claim = 0;
+  let ack = 0;
+  let done = 0;
+  for (;;) {
+    let c = cpuUs();
+    const got = await o.claim(DEST, 1000, 60_000);
+    claim += cpuUs() - c;
+    if (got.length === 0) break;
+    const ids = got.map((e) => e.id);
+    c = cpuUs();
+    await o.ack(DEST, ids);
+    ack += cpuUs() - c;
+    done += got.length;
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  if (done !== N) throw new Error(`drained ${done} of ${N}`);
+  if ((await o.depth()) !== 0) throw new Error('outbox not empty after drain');
+  await o.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { enqueue: enq / N, claim: claim / N, ack: ack / N, wallS };
+}
+
+const f = (n: number): string => n.toFixed(1);
+
+async function main(): Promise<void> {
+  console.log(`# SqliteOutbox microbench — ${N.toLocaleString('en-US')} events, enqueue batches of ${BATCH}, claim/ack 1000; CPU µs/event`);
+  console.log(`(current class ${PASS_JSON ? 'gets EnqueueItem.json' : 'serialises the events itself'}; ${ROUNDS} interleaved rounds)`);
+  console.log('| variant | round | enqueue | claim | ack | claim+ack | total | wall s |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (let r = 1; r <= ROUNDS; r++) {
+    for (const [label, open, json] of [
+      ['baseline a750a7d', (p: string) => new SqliteOutboxBaseline(p), false],
+      ['current', (p: string) => new SqliteOutbox(p), PASS_JSON],
+    ] as const) {
+      const x = await run(open, json);
+      console.log(`| ${label} | ${r} | ${f(x.enqueue)} | ${f(x.claim)} | ${f(x.ack)} | ${f(x.claim + x.ack)} | ${f(x.enqueue + x.claim + x.ack)} | ${x.wallS.toFixed(1)} |`);
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
