@@ -185,4 +185,75 @@ describe('SqliteOutbox', () => {
     const again = await o.claim('d', 10, 1000);
     expect(again.map((x) => [x.event.event_id, x.attempts])).toEqual([['r', 0]]);
   });
+  it('multi-row enqueue keeps order and pairing across chunk remainders; ack by ranges and by scattered ids', async () => {
+    const { o, path } = make();
+    // 137 = 2 full chunks + 37 single rows; three enqueues group-committed in one transaction.
+    const sizes = [137, 1, 62];
+    const rs = await Promise.all(sizes.map((n, b) => o.enqueue(Array.from({ length: n }, (_, i) => ({ destinationId: i % 7 === 0 ? 'e' : 'd', event: ev(`m${b}-${i}`) })))));
+    expect(rs.every((r) => r.ok)).toBe(true);
+    const expectD = sizes.flatMap((n, b) => Array.from({ length: n }, (_, i) => i).filter((i) => i % 7 !== 0).map((i) => `m${b}-${i}`));
+    expect(await o.depth('d')).toBe(expectD.length);
+    const got = await o.claim('d', 1000, 60_000);
+    expect(got.map((x) => x.event.event_id)).toEqual(expectD);
+    // Every other entry: many runs (the json_each path); then the rest, still interleaved with 'e' ids.
+    await o.ack('d', got.filter((_, i) => i % 2 === 0).map((x) => x.id));
+    expect(await o.depth('d')).toBe(expectD.length - Math.ceil(expectD.length / 2));
+    // Acking with the wrong destination removes nothing.
+    await o.ack('e', got.map((x) => x.id));
+    expect(await o.depth('d')).toBe(expectD.length - Math.ceil(expectD.length / 2));
+    await o.ack('d', got.filter((_, i) => i % 2 === 1).map((x) => x.id));
+    expect(await o.depth('d')).toBe(0);
+    const e = await o.claim('e', 1000, 60_000);
+    expect(e).toHaveLength(sizes.reduce((a, n) => a + Math.ceil(n / 7), 0));
+    await o.ack('e', e.map((x) => x.id));
+    expect(await o.depth()).toBe(0);
+    const Database = (await import('better-sqlite3')).default;
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT (SELECT count(*) FROM outbox) AS o, (SELECT count(*) FROM outbox_queue) AS q').get()).toEqual({ o: 0, q: 0 });
+    check.close();
+  });
+
+  it('stores the caller\'s JSON text as is when given', async () => {
+    const { o } = make();
+    const text = JSON.stringify(ev('j'));
+    await o.enqueue([{ destinationId: 'd', event: ev('j'), json: text }]);
+    const [e] = await o.claim('d', 1, 1000);
+    expect(e!.json).toBe(text);
+    expect(e!.head?.event_id).toBe('j');
+  });
+
+  it('files with the pairing triggers: dropped on open; rows an older process adds without a queue row are queued on the next open; orphan queue rows are dropped by claim', async () => {
+    const { o, path } = make();
+    await o.enqueue([{ destinationId: 'd', event: ev('t1') }]);
+    await o.close();
+    open.pop();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'").get()).toEqual({ n: 0 });
+    const { o: withTriggers } = make({}, path);
+    // An older process opening the file while this version runs re-creates the triggers: both write the
+    // queue row, OR IGNORE keeps one.
+    db.exec(`CREATE TRIGGER outbox_queue_insert AFTER INSERT ON outbox BEGIN
+        INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased) VALUES (NEW.id, NEW.destination_id, NEW.available_at, NEW.attempts, 0);
+      END;
+      CREATE TRIGGER outbox_queue_delete AFTER DELETE ON outbox BEGIN DELETE FROM outbox_queue WHERE id = OLD.id; END;`);
+    expect(await withTriggers.enqueue([{ destinationId: 'd', event: ev('t2') }])).toEqual({ ok: true });
+    // A pre-queue-table process (no trigger) appends a row without its queue row, plus a stray queue row.
+    db.exec('DROP TRIGGER outbox_queue_insert');
+    db.prepare('INSERT INTO outbox (destination_id, event, enqueued_at, available_at) VALUES (?, ?, 0, 0)').run('d', JSON.stringify(ev('t3')));
+    db.prepare('INSERT INTO outbox_queue (id, destination_id, available_at) VALUES (999999, ?, 0)').run('d');
+    db.close();
+    await withTriggers.close();
+    open.pop();
+    const { o: again } = make({}, path);
+    const got = await again.claim('d', 10, 1000);
+    expect(got.map((x) => x.event.event_id)).toEqual(['t1', 't2', 't3']);
+    expect(await again.depth('d')).toBe(3);
+    await again.ack('d', got.map((x) => x.id));
+    expect(await again.depth()).toBe(0);
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'").get()).toEqual({ n: 0 });
+    expect(check.prepare('SELECT (SELECT count(*) FROM outbox) AS o, (SELECT count(*) FROM outbox_queue) AS q').get()).toEqual({ o: 0, q: 0 });
+    check.close();
+  });
 });

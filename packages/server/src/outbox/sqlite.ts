@@ -17,6 +17,44 @@ export interface SqliteOutboxOptions {
   now?: () => number;
 }
 
+/** Rows per multi-row INSERT (7 parameters each). */
+const CHUNK = 50;
+const INSERT_COLS = 7;
+/** Above this many runs of consecutive ids, claim/ack use one json_each list instead of range statements. */
+const MAX_RUNS = 8;
+
+type PayloadRow = [number, string, number, string | null, number | null, string | null];
+
+function fill(args: unknown[], at: number, it: EnqueueItem, now: number): void {
+  const e = it.event;
+  args[at] = it.destinationId;
+  args[at + 1] = it.json ?? JSON.stringify(e);
+  args[at + 2] = now;
+  args[at + 3] = now;
+  args[at + 4] = e.event_id;
+  args[at + 5] = e.event_time;
+  args[at + 6] = e.action_source;
+}
+
+/** Sorted ids → flat [start0, end0, start1, end1, …] of runs of consecutive integers. */
+function idRuns(sorted: readonly number[]): number[] {
+  const runs: number[] = [];
+  if (sorted.length === 0) return runs;
+  let start = sorted[0]!;
+  let prev = start;
+  for (let i = 1; i < sorted.length; i++) {
+    const id = sorted[i]!;
+    if (id === prev || id === prev + 1) {
+      prev = id;
+      continue;
+    }
+    runs.push(start, prev);
+    start = prev = id;
+  }
+  runs.push(start, prev);
+  return runs;
+}
+
 interface Pending {
   items: readonly EnqueueItem[];
   resolve: (r: EnqueueResult) => void;
@@ -99,10 +137,21 @@ export class SqliteOutbox implements Outbox {
   /** Exact after every local change; refreshed from the table by depth(). */
   #count: number;
 
-  readonly #insert: Database.Statement;
+  /** Multi-row inserts: one statement per CHUNK events (and one for the 1-row remainder). */
+  readonly #insertChunk: Database.Statement;
+  readonly #insertOne: Database.Statement;
+  readonly #queueRange: Database.Statement;
+  readonly #args: unknown[] = new Array<unknown>(CHUNK * INSERT_COLS);
+  readonly #oneArgs: unknown[] = new Array<unknown>(INSERT_COLS);
+  readonly #payloadRange: Database.Statement;
+  readonly #ackQueueRange: Database.Statement;
+  readonly #ackOutboxRange: Database.Statement;
+  readonly #ackQueueList: Database.Statement;
+  readonly #deleteQueue: Database.Statement;
   readonly #claim: Database.Statement;
   readonly #payloads: Database.Statement;
   readonly #claimTx: (dest: string, now: number, until: number, max: number) => Row[];
+  readonly #ackTx: (dest: string, ids: readonly string[]) => number;
   readonly #ack: Database.Statement;
   readonly #retry: Database.Statement;
   readonly #toDead: Database.Statement;
@@ -147,8 +196,20 @@ export class SqliteOutbox implements Outbox {
       if (!cols.has(name)) this.#db.exec(`ALTER TABLE outbox ADD COLUMN ${name} ${type}`);
     }
     this.#migrateQueue();
-    this.#insert = this.#db.prepare(`INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const insertSql = (rows: number) => `INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source)
+      VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+    this.#insertChunk = this.#db.prepare(insertSql(CHUNK));
+    this.#insertOne = this.#db.prepare(insertSql(1));
+    // The queue rows of one enqueue transaction, in one statement. OR IGNORE: a file an older version has
+    // re-armed with the pairing trigger already got them (see #migrateQueue).
+    this.#queueRange = this.#db.prepare(`INSERT OR IGNORE INTO outbox_queue (id, destination_id, available_at, attempts, leased)
+      SELECT id, destination_id, available_at, 0, 0 FROM outbox WHERE id BETWEEN ? AND ?`);
+    this.#payloadRange = this.#db.prepare(`SELECT id, event, enqueued_at, event_id, event_time, action_source
+      FROM outbox WHERE id BETWEEN ? AND ? ORDER BY id`).raw(true);
+    this.#ackQueueRange = this.#db.prepare('DELETE FROM outbox_queue WHERE id BETWEEN ? AND ? AND +destination_id = ?');
+    this.#ackOutboxRange = this.#db.prepare('DELETE FROM outbox WHERE id BETWEEN ? AND ? AND +destination_id = ?');
+    this.#ackQueueList = this.#db.prepare('DELETE FROM outbox_queue WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?');
+    this.#deleteQueue = this.#db.prepare('DELETE FROM outbox_queue WHERE destination_id = ? AND id = ?');
     this.#claim = this.#db.prepare(`
       UPDATE outbox_queue SET available_at = @until, leased = 1
       WHERE id IN (SELECT id FROM outbox_queue WHERE destination_id = @dest AND available_at <= @now ORDER BY available_at, id LIMIT @max)
@@ -162,8 +223,25 @@ export class SqliteOutbox implements Outbox {
       leases.sort((a, b) => a.id - b.id);
       const ids = new Array<number>(leases.length);
       for (let i = 0; i < leases.length; i++) ids[i] = leases[i]!.id;
-      const raw = this.#payloads.all(JSON.stringify(ids)) as Array<[number, string, number, string | null, number | null, string | null]>;
-      // Both in id order; a queue row without its payload (never expected: the triggers pair them) is skipped.
+      // Claimed ids are mostly consecutive (FIFO): one range scan per run, the json_each list otherwise.
+      const runs = idRuns(ids);
+      let raw: PayloadRow[];
+      if (runs.length <= 2 * MAX_RUNS) {
+        raw = [];
+        for (let r = 0; r < runs.length; r += 2) {
+          const part = this.#payloadRange.all(runs[r], runs[r + 1]) as PayloadRow[];
+          for (let k = 0; k < part.length; k++) raw.push(part[k]!);
+        }
+      } else {
+        raw = this.#payloads.all(JSON.stringify(ids)) as PayloadRow[];
+      }
+      // Both in id order. A queue row without its event row (never expected: every write pairs them in one
+      // transaction) is removed rather than leased again and again.
+      if (raw.length < leases.length) {
+        const have = new Set<number>();
+        for (let i = 0; i < raw.length; i++) have.add(raw[i]![0]);
+        for (const l of leases) if (!have.has(l.id)) this.#deleteQueue.run(dest, l.id);
+      }
       const rows = new Array<Row>(raw.length);
       let j = 0;
       for (let i = 0; i < raw.length; i++) {
@@ -176,8 +254,25 @@ export class SqliteOutbox implements Outbox {
       }
       return rows;
     });
-    // The outbox_queue_delete trigger removes the queue rows.
     this.#ack = this.#db.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?');
+    // Both tables in one transaction (no trigger). Acked ids are mostly consecutive: a range delete per run.
+    this.#ackTx = this.#db.transaction((dest: string, idStrings: readonly string[]): number => {
+      const ids = new Array<number>(idStrings.length);
+      for (let i = 0; i < ids.length; i++) ids[i] = Number(idStrings[i]);
+      ids.sort((a, b) => a - b);
+      const runs = idRuns(ids);
+      if (runs.length > 2 * MAX_RUNS) {
+        const list = JSON.stringify(ids);
+        this.#ackQueueList.run(list, dest);
+        return this.#ack.run(list, dest).changes;
+      }
+      let n = 0;
+      for (let r = 0; r < runs.length; r += 2) {
+        this.#ackQueueRange.run(runs[r], runs[r + 1], dest);
+        n += this.#ackOutboxRange.run(runs[r], runs[r + 1], dest).changes;
+      }
+      return n;
+    });
     this.#retry = this.#db.prepare(`UPDATE outbox_queue SET available_at = ?, attempts = attempts + 1, leased = 0
       WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?`);
     this.#toDead = this.#db.prepare(`INSERT INTO dead_letters (destination_id, event, error, attempts, enqueued_at, dead_lettered_at)
@@ -215,6 +310,8 @@ export class SqliteOutbox implements Outbox {
     const now = this.#now();
     const results: EnqueueResult[] = [];
     let added = 0;
+    let first = 0;
+    let last = 0;
     try {
       this.#db.transaction(() => {
         for (const p of batch) {
@@ -222,13 +319,13 @@ export class SqliteOutbox implements Outbox {
             results.push({ ok: false, reason: 'outbox_full', detail: `outbox holds ${this.#count + added} events (max ${this.#maxDepth})` });
             continue;
           }
-          for (const it of p.items) {
-            const e = it.event;
-            this.#insert.run(it.destinationId, JSON.stringify(e), now, now, e.event_id, e.event_time, e.action_source);
-          }
+          const [lo, hi] = this.#insertAll(p.items, now);
+          if (first === 0) first = lo;
+          last = hi;
           added += p.items.length;
           results.push({ ok: true });
         }
+        if (added > 0) this.#queueRange.run(first, last);
       })();
     } catch (e) {
       for (const p of batch) p.resolve({ ok: false, reason: 'outbox_unavailable', detail: `sqlite: ${(e as Error).message}` });
@@ -239,8 +336,37 @@ export class SqliteOutbox implements Outbox {
   }
 
   /**
-   * The narrow queue table and the triggers that keep it paired with `outbox`. Files written before it
-   * existed get their rows copied over once (lease/attempt state included), in one transaction.
+   * Inserts the events with multi-row statements (CHUNK rows, then 1-row statements for the rest); returns
+   * the first and last id. AUTOINCREMENT ids of one statement are consecutive and larger than every id
+   * before (the transaction holds the write lock), so [first, last] is exactly these rows.
+   */
+  #insertAll(items: readonly EnqueueItem[], now: number): [number, number] {
+    const args = this.#args;
+    let first = 0;
+    let last = 0;
+    let i = 0;
+    for (; i + CHUNK <= items.length; i += CHUNK) {
+      for (let k = 0; k < CHUNK; k++) fill(args, k * INSERT_COLS, items[i + k]!, now);
+      last = Number(this.#insertChunk.run(args).lastInsertRowid);
+      if (first === 0) first = last - CHUNK + 1;
+    }
+    const one = this.#oneArgs;
+    for (; i < items.length; i++) {
+      fill(one, 0, items[i]!, now);
+      last = Number(this.#insertOne.run(one).lastInsertRowid);
+      if (first === 0) first = last;
+    }
+    return [first, last];
+  }
+
+  /**
+   * The narrow queue table. Files written before it existed get their rows copied over once (lease/attempt
+   * state included), in one transaction. The pairing triggers of the previous version are dropped: enqueue,
+   * ack, dead-letter and replay now write both tables themselves in the same transaction (a trigger runs as
+   * a per-row sub-program; one multi-row statement is cheaper). Rows an older process appended to `outbox`
+   * without a queue row (a pre-queue CLI's replay) are picked up here on the next open; an older process
+   * that re-creates the triggers stays consistent too (its queue rows are ignored by `INSERT OR IGNORE`,
+   * its deletes find nothing left to delete). A queue row whose event row is gone is removed by claim.
    */
   #migrateQueue(): void {
     const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_queue'").get() !== undefined;
@@ -254,18 +380,19 @@ export class SqliteOutbox implements Outbox {
           leased INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS outbox_queue_due ON outbox_queue (destination_id, available_at);
-        CREATE TRIGGER IF NOT EXISTS outbox_queue_insert AFTER INSERT ON outbox BEGIN
-          INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased)
-          VALUES (NEW.id, NEW.destination_id, NEW.available_at, NEW.attempts, 0);
-        END;
-        CREATE TRIGGER IF NOT EXISTS outbox_queue_delete AFTER DELETE ON outbox BEGIN
-          DELETE FROM outbox_queue WHERE id = OLD.id;
-        END;
+        DROP TRIGGER IF EXISTS outbox_queue_insert;
+        DROP TRIGGER IF EXISTS outbox_queue_delete;
         DROP INDEX IF EXISTS outbox_due;
       `);
       if (!exists) {
         this.#db.exec(`INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased)
           SELECT id, destination_id, available_at, attempts, leased FROM outbox`);
+      } else {
+        // Rows appended after the newest row that has its queue row (a backwards walk that stops there).
+        this.#db.exec(`INSERT OR IGNORE INTO outbox_queue (id, destination_id, available_at, attempts, leased)
+          SELECT id, destination_id, available_at, attempts, 0 FROM outbox
+          WHERE id > coalesce((SELECT o.id FROM outbox o WHERE EXISTS (SELECT 1 FROM outbox_queue q WHERE q.id = o.id)
+            ORDER BY o.id DESC LIMIT 1), 0)`);
       }
     })();
   }
@@ -288,8 +415,8 @@ export class SqliteOutbox implements Outbox {
 
   async ack(destinationId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const info = this.#relaxed(() => this.#ack.run(JSON.stringify(ids.map(Number)), destinationId));
-    this.#count = Math.max(0, this.#count - info.changes);
+    const n = this.#relaxed(() => this.#ackTx(destinationId, ids));
+    this.#count = Math.max(0, this.#count - n);
   }
 
   async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
@@ -304,7 +431,10 @@ export class SqliteOutbox implements Outbox {
     this.#relaxed(() => this.#db.transaction(() => {
       for (const e of entries) {
         const ins = this.#toDead.run(JSON.stringify(e.error), now, destinationId, Number(e.id));
-        if (ins.changes > 0) moved += this.#delete.run(destinationId, Number(e.id)).changes;
+        if (ins.changes > 0) {
+          this.#deleteQueue.run(destinationId, Number(e.id));
+          moved += this.#delete.run(destinationId, Number(e.id)).changes;
+        }
       }
     })());
     this.#count = Math.max(0, this.#count - moved);
@@ -349,8 +479,11 @@ export class SqliteOutbox implements Outbox {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     let n = 0;
     this.#db.transaction(() => {
-      n = this.#db.prepare(`INSERT INTO outbox (destination_id, event, enqueued_at, available_at)
-        SELECT destination_id, event, ?, ? FROM dead_letters ${clause} ORDER BY id`).run(now, now, ...params).changes;
+      const ins = this.#db.prepare(`INSERT INTO outbox (destination_id, event, enqueued_at, available_at)
+        SELECT destination_id, event, ?, ? FROM dead_letters ${clause} ORDER BY id`).run(now, now, ...params);
+      n = ins.changes;
+      // AUTOINCREMENT ids of one INSERT … SELECT are consecutive, after every earlier id.
+      if (n > 0) this.#queueRange.run(Number(ins.lastInsertRowid) - n + 1, Number(ins.lastInsertRowid));
       this.#db.prepare(`DELETE FROM dead_letters ${clause}`).run(...params);
     })();
     this.#count += n;
