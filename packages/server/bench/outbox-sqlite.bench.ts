@@ -44,7 +44,7 @@ function event(i: number): CapiServerEvent {
   };
 }
 
-interface Result { enqueue: number; claim: number; ack: number; wallS: number }
+interface Result { enqueue: number; claim: number; ack: number; all: number; wallS: number }
 
 function cpuUs(): number {
   const u = process.cpuUsage();
@@ -65,6 +65,7 @@ async function run(open: (path: string) => Outbox, withJson: boolean): Promise<R
     batches.push(items);
   }
   const t0 = performance.now();
+  const cpu0 = cpuUs();
   let enq = 0;
   for (const items of batches) {
     const c = cpuUs();
@@ -87,11 +88,12 @@ async function run(open: (path: string) => Outbox, withJson: boolean): Promise<R
     done += got.length;
   }
   const wallS = (performance.now() - t0) / 1000;
+  const all = cpuUs() - cpu0;
   if (done !== N) throw new Error(`drained ${done} of ${N}`);
   if ((await o.depth()) !== 0) throw new Error('outbox not empty after drain');
   await o.close();
   rmSync(dir, { recursive: true, force: true });
-  return { enqueue: enq / N, claim: claim / N, ack: ack / N, wallS };
+  return { enqueue: enq / N, claim: claim / N, ack: ack / N, all: all / N, wallS };
 }
 
 const f = (n: number): string => n.toFixed(1);
@@ -99,15 +101,15 @@ const f = (n: number): string => n.toFixed(1);
 async function main(): Promise<void> {
   console.log(`# SqliteOutbox microbench — ${N.toLocaleString('en-US')} events, enqueue batches of ${BATCH}, claim/ack 1000; CPU µs/event`);
   console.log(`(current class ${PASS_JSON ? 'gets EnqueueItem.json' : 'serialises the events itself'}; ${ROUNDS} interleaved rounds)`);
-  console.log('| variant | round | enqueue | claim | ack | claim+ack | total | wall s |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| variant | round | enqueue | claim | ack | claim+ack | sum | process CPU | wall s |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (let r = 1; r <= ROUNDS; r++) {
     for (const [label, open, json] of [
       ['baseline a750a7d', (p: string) => new SqliteOutboxBaseline(p), false],
       ['current', (p: string) => new SqliteOutbox(p), PASS_JSON],
     ] as const) {
       const x = await run(open, json);
-      console.log(`| ${label} | ${r} | ${f(x.enqueue)} | ${f(x.claim)} | ${f(x.ack)} | ${f(x.claim + x.ack)} | ${f(x.enqueue + x.claim + x.ack)} | ${x.wallS.toFixed(1)} |`);
+      console.log(`| ${label} | ${r} | ${f(x.enqueue)} | ${f(x.claim)} | ${f(x.ack)} | ${f(x.claim + x.ack)} | ${f(x.enqueue + x.claim + x.ack)} | ${f(x.all)} | ${x.wallS.toFixed(1)} |`);
     }
   }
 }
