@@ -112,8 +112,8 @@ function toEntry(r: Row): OutboxEntry {
  * Two tables: `outbox` holds the event (≈1 KB JSON + head columns, written once) and `outbox_queue` the
  * narrow, changing delivery state (`available_at`, `attempts`, `leased`), keyed by the same id. Before, the
  * lease lived in the wide row, so every claim and retry rewrote the pages holding the event text (the claim
- * `UPDATE` was 36 % of the delivery process). Triggers keep the two in step: an insert into `outbox`
- * (enqueue, dead-letter replay — also from an older CLI) adds its queue row, a delete removes it. The wide
+ * `UPDATE` was 36 % of the delivery process). Every write keeps the two in step in the same transaction
+ * (enqueue and replay insert both, ack and dead-letter delete both; no triggers — see #migrateQueue). The wide
  * row's own `available_at`/`attempts`/`leased` columns are no longer read (kept so older files and older
  * versions stay compatible: a downgraded process would see every row as due — redelivery, never loss).
  *
