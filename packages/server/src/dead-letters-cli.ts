@@ -25,7 +25,7 @@ function line(d: DeadLetter): string {
  * Returns the text to print.
  */
 export async function runDeadLetters(config: ResolvedConfig, args: DeadLettersArgs): Promise<string> {
-  const outbox = await createOutbox(config.outboxUrl, { releaseLeasesOnOpen: false });
+  const outbox = await createOutbox(config.outboxUrl, { releaseLeasesOnOpen: false, thread: false });
   try {
     if (args.action === 'list') {
       const all = await outbox.listDeadLetters({ ...(args.destination ? { destinationId: args.destination } : {}), limit: args.limit ?? 100 });

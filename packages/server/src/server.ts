@@ -45,7 +45,10 @@ export function secretValues(config: ResolvedConfig): string[] {
 export async function startServer(config: ResolvedConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  const outbox = deps.outbox ?? await createOutbox(config.outboxUrl, { maxDepth: config.limits.outboxMaxDepth, releaseLeasesOnOpen: true });
+  const outbox = deps.outbox ?? await createOutbox(config.outboxUrl, {
+    maxDepth: config.limits.outboxMaxDepth, releaseLeasesOnOpen: true, logger,
+    ...(config.outboxThread !== undefined ? { thread: config.outboxThread } : {}),
+  });
   const metrics = createMetrics(config.destinations.map((d) => d.id), (d) => outbox.depth(d));
   const sentLog = new SentLog(config.limits.sentLogSize, now);
   const dispatcher = new Dispatcher({

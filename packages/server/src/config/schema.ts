@@ -10,6 +10,7 @@ export interface ConfigFile {
   apiKeys?: string[];
   allowedOrigins?: string[];
   outbox?: string;
+  outboxThread?: boolean;
   trustProxy?: boolean | number | string;
   cookieDomain?: string;
   logLevel?: string;
@@ -103,6 +104,8 @@ export interface ResolvedConfig {
   /** Exact origins (`https://shop.example`), `https://*.example.com` wildcards, or `*`. */
   allowedOrigins: string[];
   outboxUrl: string;
+  /** SQLite outbox on a worker thread (default true; `OUTBOX_THREAD=false` runs it on the main thread). */
+  outboxThread?: boolean;
   /** Express `trust proxy` value. */
   trustProxy: boolean | number | string;
   cookieDomain?: string;

@@ -1,20 +1,43 @@
 import type { Outbox } from './types.js';
 import { SqliteOutbox } from './sqlite.js';
+import { ThreadedSqliteOutbox, type OutboxLogger } from './sqlite-thread.js';
 
 export interface CreateOutboxOptions {
   /** Entries beyond which enqueue answers `outbox_full`. */
   maxDepth?: number;
   /** SQLite: release leases left by a previous (dead) run of the owning server. */
   releaseLeasesOnOpen?: boolean;
+  /**
+   * SQLite: run the database on a worker thread (default true), so commits, claims and acks do not block
+   * the HTTP event loop. `false` (config `OUTBOX_THREAD=false`, or `?thread=0` at the end of the URL) opens
+   * it inline. The URL parameter wins over this option.
+   */
+  thread?: boolean;
+  /** Outbox-level failures (the SQLite worker's exits/restarts). */
+  logger?: OutboxLogger;
 }
 
 type RedisModule = { createRedisOutbox(url: string, options: CreateOutboxOptions): Promise<Outbox> | Outbox };
 
-/** `sqlite:<path>` → SqliteOutbox; `redis://…` → the Redis Streams backend (loaded only when used). */
+const THREAD_PARAM = /\?thread=(0|1|false|true)$/;
+
+/** `sqlite:<path>[?thread=0|1]` → ThreadedSqliteOutbox (default) or SqliteOutbox; `redis://…` → Redis Streams. */
 export async function createOutbox(url: string, options: CreateOutboxOptions = {}): Promise<Outbox> {
   if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return new SqliteOutbox(path, options);
+    let rest = url.slice('sqlite:'.length);
+    let thread = options.thread ?? true;
+    const m = THREAD_PARAM.exec(rest);
+    if (m) {
+      thread = m[1] === '1' || m[1] === 'true';
+      rest = rest.slice(0, m.index);
+    }
+    const path = rest.replace(/^\/\/(?=\/)/, '');
+    const sqliteOptions = {
+      ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+      ...(options.releaseLeasesOnOpen !== undefined ? { releaseLeasesOnOpen: options.releaseLeasesOnOpen } : {}),
+    };
+    if (!thread) return new SqliteOutbox(path, sqliteOptions);
+    return ThreadedSqliteOutbox.open(path, { ...sqliteOptions, ...(options.logger ? { logger: options.logger } : {}) });
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     // A variable specifier keeps this file compiling while the Redis backend is optional.
@@ -30,4 +53,4 @@ export async function createOutbox(url: string, options: CreateOutboxOptions = {
   throw new Error(`OUTBOX: expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(url)}`);
 }
 
-export { SqliteOutbox };
+export { SqliteOutbox, ThreadedSqliteOutbox };

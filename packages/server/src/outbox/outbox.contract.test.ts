@@ -1,5 +1,5 @@
 /**
- * The outbox contract, run against every backend: SQLite (temp file) and Redis Streams (a real
+ * The outbox contract, run against every backend: SQLite (temp file; inline and on a worker thread) and Redis Streams (a real
  * redis-server). Each test gets fresh storage (its own SQLite file / its own Redis key prefix);
  * `open()` opens another instance on that same storage (reopen, several claimers).
  */
@@ -11,6 +11,7 @@ import type { CapiServerEvent } from '../mapping/types.js';
 import type { Outbox, OutboxEntry } from './types.js';
 import { createRedisOutbox } from './redis.js';
 import { SqliteOutbox } from './sqlite.js';
+import { ThreadedSqliteOutbox } from './sqlite-thread.js';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
 
 interface Backend {
@@ -51,7 +52,7 @@ let sqliteFileSeq = 0;
 let sqlitePath = '';
 
 const sqliteBackend: Backend = {
-  name: 'sqlite',
+  name: 'sqlite-inline',
   multiInstance: true,
   async start() {
     sqliteDir = mkdtempSync(join(tmpdir(), 'capi-outbox-contract-'));
@@ -67,7 +68,16 @@ const sqliteBackend: Backend = {
   },
 };
 
-const backends: Backend[] = [sqliteBackend, redisBackend];
+/** Same storage as sqlite-inline, the database on a worker thread (the default of createOutbox). */
+const sqliteThreadBackend: Backend = {
+  ...sqliteBackend,
+  name: 'sqlite-thread',
+  async open(options = {}) {
+    return ThreadedSqliteOutbox.open(sqlitePath, options);
+  },
+};
+
+const backends: Backend[] = [sqliteBackend, sqliteThreadBackend, redisBackend];
 
 const DEST = 'pixel-a';
 const OTHER = 'pixel-b';

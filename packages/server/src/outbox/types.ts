@@ -28,6 +28,11 @@ export type EventHead = Pick<CapiServerEvent, 'event_id' | 'event_time' | 'actio
 export interface EnqueueItem {
   destinationId: string;
   event: CapiServerEvent;
+  /**
+   * `JSON.stringify(event)`, when the caller already has it (e.g. the outbox thread's worker receives the
+   * text, not the object). Backends that store text may use it instead of serialising `event` again.
+   */
+  json?: string;
 }
 
 export interface DeadLetterError {

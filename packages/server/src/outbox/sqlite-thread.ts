@@ -1,0 +1,314 @@
+import { Worker } from 'node:worker_threads';
+import type { CapiServerEvent } from '../mapping/types.js';
+import type {
+  DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
+} from './types.js';
+
+/** Options of the threaded SQLite outbox (the worker's `SqliteOutbox` gets the same, minus `now`). */
+export interface ThreadedSqliteOutboxOptions {
+  maxDepth?: number;
+  releaseLeasesOnOpen?: boolean;
+  /** Worker exits and restarts are reported here (the server passes its logger). */
+  logger?: OutboxLogger;
+  /** First restart delay after an unexpected worker exit; doubles up to 30 s. */
+  restartDelayMs?: number;
+}
+
+export interface OutboxLogger {
+  error(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** What the worker is started with. */
+export interface WorkerInit {
+  path: string;
+  maxDepth?: number;
+  releaseLeasesOnOpen: boolean;
+}
+
+/**
+ * Wire format. Events cross the thread boundary as JSON text plus head fields in flat parallel arrays, so
+ * the structured clone copies strings and numbers, not object graphs.
+ */
+export type Request =
+  | { id: number; op: 'enqueue'; dest: string[]; json: string[]; eventId: string[]; eventTime: number[]; actionSource: string[] }
+  | { id: number; op: 'claim'; dest: string; max: number; leaseMs: number }
+  | { id: number; op: 'ack'; dest: string; ids: readonly string[] }
+  | { id: number; op: 'retryLater'; dest: string; ids: readonly string[]; notBefore: number }
+  | { id: number; op: 'deadLetter'; dest: string; entries: ReadonlyArray<{ id: string; error: DeadLetterError }> }
+  | { id: number; op: 'depth'; dest?: string }
+  | { id: number; op: 'listDeadLetters'; options: { destinationId?: string; limit?: number } }
+  | { id: number; op: 'replayDeadLetters'; options: { destinationId?: string; ids?: readonly string[] } }
+  | { id: number; op: 'close' };
+
+/** Claimed entries, column-wise; a missing head is `null` in `eventId`. */
+export interface ClaimedColumns {
+  ids: string[];
+  json: string[];
+  enqueuedAt: number[];
+  attempts: number[];
+  eventId: Array<string | null>;
+  eventTime: number[];
+  actionSource: string[];
+}
+
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string }
+  | { id: 0; ready: true }
+  | { id: 0; fatal: string };
+
+interface Waiter {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Built: `dist/outbox/sqlite-worker.js` next to this file. From TS sources (vitest, tsx): a one-line eval
+ * entry registers tsx's loader in the worker, then imports `sqlite-worker.ts` (Node 20 will not start a
+ * `.ts` worker entry by itself, even with `--import tsx` in `execArgv`).
+ */
+function newWorker(init: WorkerInit): Worker {
+  // Workers inherit the process's execArgv; --input-type (node -e scripts) is refused in a worker.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-worker.js', import.meta.url), { workerData: init, execArgv });
+  const entry = new URL('./sqlite-worker.ts', import.meta.url).href;
+  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { eval: true, workerData: init, execArgv });
+}
+
+function toEntry(c: ClaimedColumns, i: number, destinationId: string): OutboxEntry {
+  const json = c.json[i]!;
+  let parsed: CapiServerEvent | undefined;
+  const entry: OutboxEntry = {
+    id: c.ids[i]!,
+    destinationId,
+    get event(): CapiServerEvent {
+      return (parsed ??= JSON.parse(json) as CapiServerEvent);
+    },
+    enqueuedAt: c.enqueuedAt[i]!,
+    attempts: c.attempts[i]!,
+    json,
+  };
+  const eventId = c.eventId[i];
+  if (eventId !== null && eventId !== undefined) {
+    entry.head = { event_id: eventId, event_time: c.eventTime[i]!, action_source: c.actionSource[i] as CapiServerEvent['action_source'] };
+  }
+  return entry;
+}
+
+/**
+ * The SQLite outbox on its own thread. better-sqlite3 is synchronous: inline, every enqueue `COMMIT`
+ * (fsync), every claim and every ack blocks the HTTP event loop. Here a `worker_threads` Worker owns the
+ * `SqliteOutbox` (same file, schema and durability) and every method is a message round-trip.
+ *
+ * Durability is unchanged: `enqueue` resolves `{ok:true}` only after the worker's `COMMIT` returned
+ * (`synchronous=FULL`). Group commit happens in the worker: the enqueue messages that arrive in one turn of
+ * its loop go into one transaction (`SqliteOutbox`'s own group commit).
+ *
+ * Failures never crash the main process: a worker error rejects the call (enqueue answers
+ * `outbox_unavailable`); if the worker exits unexpectedly, every pending call fails, the exit is logged,
+ * calls fail fast (so `/readyz` answers 503) and the worker is restarted with backoff (100 ms doubling to
+ * 30 s). An enqueue whose reply was lost with the worker may have been committed: the client sees 503 and
+ * retries — a duplicate Meta dedups by event_id, never a loss. Leases held by the dead worker's claims are
+ * not released on restart (the in-flight batches may still be sent and acked); they expire by themselves.
+ */
+export class ThreadedSqliteOutbox implements Outbox {
+  readonly #init: WorkerInit;
+  readonly #logger: OutboxLogger | undefined;
+  readonly #baseDelay: number;
+  #worker: Worker | undefined;
+  #waiters = new Map<number, Waiter>();
+  #seq = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #restartDelay: number;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #downReason = 'outbox worker is starting';
+
+  private constructor(init: WorkerInit, options: ThreadedSqliteOutboxOptions) {
+    this.#init = init;
+    this.#logger = options.logger;
+    this.#baseDelay = options.restartDelayMs ?? 100;
+    this.#restartDelay = this.#baseDelay;
+  }
+
+  /** Starts the worker and waits until it opened the database (open errors reject here). */
+  static async open(path: string, options: ThreadedSqliteOutboxOptions = {}): Promise<ThreadedSqliteOutbox> {
+    const init: WorkerInit = { path, releaseLeasesOnOpen: options.releaseLeasesOnOpen ?? false };
+    if (options.maxDepth !== undefined) init.maxDepth = options.maxDepth;
+    const o = new ThreadedSqliteOutbox(init, options);
+    await o.#start(init);
+    return o;
+  }
+
+  /** Test hook: ends the worker as a crash would (the outbox sees an unexpected exit). */
+  async killWorkerForTest(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
+  #start(init: WorkerInit): Promise<void> {
+    const w = newWorker(init);
+    w.unref();
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      w.on('message', (m: Reply) => {
+        if (m.id !== 0) {
+          const waiter = this.#waiters.get(m.id);
+          if (!waiter) return;
+          this.#waiters.delete(m.id);
+          if (this.#waiters.size === 0) w.unref();
+          if ('ok' in m && m.ok) waiter.resolve(m.value);
+          else waiter.reject(new Error(`outbox: ${'error' in m ? m.error : 'unknown worker error'}`));
+          return;
+        }
+        if ('ready' in m) {
+          ready = true;
+          this.#worker = w;
+          this.#restartDelay = this.#baseDelay;
+          resolve();
+        } else if ('fatal' in m) {
+          reject(new Error(`outbox: ${m.fatal}`));
+        }
+      });
+      w.on('error', (e) => {
+        // Followed by 'exit'. Before ready it is an open failure.
+        if (!ready) reject(new Error(`outbox worker failed to start: ${e.message}`));
+        else this.#logger?.error({ err: e.message }, 'outbox worker error');
+      });
+      w.on('exit', (code) => {
+        if (!ready) {
+          reject(new Error(`outbox worker exited during start (code ${code})`));
+          return;
+        }
+        if (this.#worker === w) this.#worker = undefined;
+        this.#failAll(`outbox worker exited (code ${code})`);
+        if (this.#closed) return;
+        this.#downReason = `outbox worker exited (code ${code}); restarting`;
+        this.#logger?.error({ code, restartInMs: this.#restartDelay }, 'outbox worker exited unexpectedly; outbox unavailable until it restarts');
+        this.#scheduleRestart();
+      });
+    });
+  }
+
+  #scheduleRestart(): void {
+    const delay = this.#restartDelay;
+    this.#restartDelay = Math.min(30_000, this.#restartDelay * 2);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (this.#closed) return;
+      // The dead worker's leases belong to batches this process may still ack: not released here.
+      this.#start({ ...this.#init, releaseLeasesOnOpen: false }).then(
+        () => this.#logger?.info({}, 'outbox worker restarted'),
+        (e: Error) => {
+          if (this.#closed) return;
+          this.#downReason = `outbox worker restart failed: ${e.message}`;
+          this.#logger?.error({ err: e.message, restartInMs: this.#restartDelay }, 'outbox worker restart failed');
+          this.#scheduleRestart();
+        },
+      );
+    }, delay);
+    this.#restartTimer.unref();
+  }
+
+  #failAll(reason: string): void {
+    const waiters = this.#waiters;
+    this.#waiters = new Map();
+    for (const w of waiters.values()) w.reject(new Error(reason));
+  }
+
+  #call<T>(req: Request): Promise<T> {
+    const w = this.#worker;
+    if (this.#closed) return Promise.reject(new Error('outbox is closed'));
+    if (!w) return Promise.reject(new Error(this.#downReason));
+    return new Promise<T>((resolve, reject) => {
+      if (this.#waiters.size === 0) w.ref();
+      this.#waiters.set(req.id, { resolve: resolve as (v: unknown) => void, reject });
+      w.postMessage(req);
+    });
+  }
+
+  #id(): number {
+    this.#seq = this.#seq >= 0x3fffffff ? 1 : this.#seq + 1;
+    return this.#seq;
+  }
+
+  async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
+    if (this.#closed) return { ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' };
+    if (items.length === 0) return { ok: true };
+    const n = items.length;
+    const dest = new Array<string>(n);
+    const json = new Array<string>(n);
+    const eventId = new Array<string>(n);
+    const eventTime = new Array<number>(n);
+    const actionSource = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      const it = items[i]!;
+      const e = it.event;
+      dest[i] = it.destinationId;
+      json[i] = it.json ?? JSON.stringify(e);
+      eventId[i] = e.event_id;
+      eventTime[i] = e.event_time;
+      actionSource[i] = e.action_source;
+    }
+    try {
+      return await this.#call<EnqueueResult>({ id: this.#id(), op: 'enqueue', dest, json, eventId, eventTime, actionSource });
+    } catch (e) {
+      return { ok: false, reason: 'outbox_unavailable', detail: (e as Error).message };
+    }
+  }
+
+  async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
+    const c = await this.#call<ClaimedColumns>({ id: this.#id(), op: 'claim', dest: destinationId, max, leaseMs });
+    const out = new Array<OutboxEntry>(c.ids.length);
+    for (let i = 0; i < out.length; i++) out[i] = toEntry(c, i, destinationId);
+    return out;
+  }
+
+  async ack(destinationId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#call({ id: this.#id(), op: 'ack', dest: destinationId, ids });
+  }
+
+  async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#call({ id: this.#id(), op: 'retryLater', dest: destinationId, ids, notBefore });
+  }
+
+  async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#call({ id: this.#id(), op: 'deadLetter', dest: destinationId, entries });
+  }
+
+  depth(destinationId?: string): Promise<number> {
+    return this.#call<number>(destinationId === undefined ? { id: this.#id(), op: 'depth' } : { id: this.#id(), op: 'depth', dest: destinationId });
+  }
+
+  listDeadLetters(options: { destinationId?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+    return this.#call<DeadLetter[]>({ id: this.#id(), op: 'listDeadLetters', options });
+  }
+
+  replayDeadLetters(options: { destinationId?: string; ids?: readonly string[] } = {}): Promise<number> {
+    return this.#call<number>({ id: this.#id(), op: 'replayDeadLetters', options });
+  }
+
+  /** Messages are handled in order: everything sent before `close` (pending enqueues included) completes first. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#restartTimer) clearTimeout(this.#restartTimer);
+      const w = this.#worker;
+      if (w) {
+        try {
+          await this.#call({ id: this.#id(), op: 'close' });
+        } catch {
+          // The worker died meanwhile: nothing left to close.
+        }
+      }
+      this.#closed = true;
+      this.#worker = undefined;
+      if (w) await w.terminate();
+      this.#failAll('outbox is closed');
+    })();
+    return this.#closing;
+  }
+}

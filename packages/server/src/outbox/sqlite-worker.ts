@@ -1,0 +1,117 @@
+/**
+ * Worker entry of the threaded SQLite outbox (see sqlite-thread.ts): owns one `SqliteOutbox` and answers
+ * request messages in order. Every error becomes an error reply; nothing here throws to the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CapiServerEvent } from '../mapping/types.js';
+import { SqliteOutbox } from './sqlite.js';
+import type { ClaimedColumns, Reply, Request, WorkerInit } from './sqlite-thread.js';
+import type { EnqueueItem } from './types.js';
+
+const port = parentPort;
+if (!port) throw new Error('sqlite-worker must run in a worker thread');
+const init = workerData as WorkerInit;
+
+function reply(m: Reply): void {
+  port!.postMessage(m);
+}
+
+/**
+ * The event as the worker receives it: JSON text + head fields. The head is read without parsing; any
+ * other field, or `JSON.stringify` (via `toJSON`), parses the text once. `SqliteOutbox` stores `item.json`
+ * as is, so on the normal path the worker never parses an event.
+ */
+class LazyEvent {
+  readonly #json: string;
+  #parsed: CapiServerEvent | undefined;
+  constructor(json: string, readonly event_id: string, readonly event_time: number, readonly action_source: string) {
+    this.#json = json;
+  }
+  #full(): CapiServerEvent {
+    return (this.#parsed ??= JSON.parse(this.#json) as CapiServerEvent);
+  }
+  toJSON(): CapiServerEvent { return this.#full(); }
+  get event_name() { return this.#full().event_name; }
+  get event_source_url() { return this.#full().event_source_url; }
+  get referrer_url() { return this.#full().referrer_url; }
+  get user_data() { return this.#full().user_data; }
+  get custom_data() { return this.#full().custom_data; }
+  get opt_out() { return this.#full().opt_out; }
+  get data_processing_options() { return this.#full().data_processing_options; }
+  get data_processing_options_country() { return this.#full().data_processing_options_country; }
+  get data_processing_options_state() { return this.#full().data_processing_options_state; }
+}
+
+async function handle(outbox: SqliteOutbox, req: Request): Promise<unknown> {
+  switch (req.op) {
+    case 'enqueue': {
+      const items = new Array<EnqueueItem>(req.dest.length);
+      for (let i = 0; i < items.length; i++) {
+        const json = req.json[i]!;
+        const event = new LazyEvent(json, req.eventId[i]!, req.eventTime[i]!, req.actionSource[i]!) as unknown as CapiServerEvent;
+        items[i] = { destinationId: req.dest[i]!, event, json };
+      }
+      // SqliteOutbox groups the enqueues of one turn (all messages delivered together) into one COMMIT.
+      return outbox.enqueue(items);
+    }
+    case 'claim': {
+      const entries = await outbox.claim(req.dest, req.max, req.leaseMs);
+      const n = entries.length;
+      const c: ClaimedColumns = {
+        ids: new Array(n), json: new Array(n), enqueuedAt: new Array(n), attempts: new Array(n),
+        eventId: new Array(n), eventTime: new Array(n), actionSource: new Array(n),
+      };
+      for (let i = 0; i < n; i++) {
+        const e = entries[i]!;
+        c.ids[i] = e.id;
+        c.json[i] = e.json ?? JSON.stringify(e.event);
+        c.enqueuedAt[i] = e.enqueuedAt;
+        c.attempts[i] = e.attempts;
+        c.eventId[i] = e.head ? e.head.event_id : null;
+        c.eventTime[i] = e.head ? e.head.event_time : 0;
+        c.actionSource[i] = e.head ? e.head.action_source : '';
+      }
+      return c;
+    }
+    case 'ack':
+      return outbox.ack(req.dest, req.ids);
+    case 'retryLater':
+      return outbox.retryLater(req.dest, req.ids, req.notBefore);
+    case 'deadLetter':
+      return outbox.deadLetter(req.dest, req.entries);
+    case 'depth':
+      return outbox.depth(req.dest);
+    case 'listDeadLetters':
+      return outbox.listDeadLetters(req.options);
+    case 'replayDeadLetters':
+      return outbox.replayDeadLetters(req.options);
+    case 'close':
+      await outbox.close();
+      return undefined;
+  }
+}
+
+let outbox: SqliteOutbox;
+try {
+  outbox = new SqliteOutbox(init.path, {
+    releaseLeasesOnOpen: init.releaseLeasesOnOpen,
+    ...(init.maxDepth !== undefined ? { maxDepth: init.maxDepth } : {}),
+  });
+} catch (e) {
+  reply({ id: 0, fatal: `sqlite: ${(e as Error).message}` });
+  process.exit(1);
+}
+
+let closed = false;
+port.on('message', (req: Request) => {
+  if (closed) {
+    reply({ id: req.id, ok: false, error: 'outbox is closed' });
+    return;
+  }
+  if (req.op === 'close') closed = true;
+  handle(outbox, req).then(
+    (value) => reply({ id: req.id, ok: true, value }),
+    (e: unknown) => reply({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+  );
+});
+reply({ id: 0, ready: true });
