@@ -7,7 +7,8 @@
  *     accepted them all (target ≥ 20,000 events/s).
  * Reports requests/s, events/s, p50/p99 latency and the server's peak RSS (VmHWM).
  * Run: `node --import tsx packages/server/bench/http.bench.ts` (builds server + sandbox first).
- * BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (default 32), BENCH_DELIVERY_EVENTS (default 100000).
+ * BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (default 32), BENCH_DELIVERY_EVENTS (default 100000),
+ * OUTBOX_THREAD=false (inline SQLite outbox instead of the default worker thread).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
     ? { env: { NODE_OPTIONS: `--import ${join(REPO_ROOT, 'packages/server/bench/cpu-prof.mjs')}`, CPU_PROF_DIR: PROF_DIR } }
     : {});
   const commonEnv: Record<string, string> = { COLLECT_RATE_PER_SEC: '0', LOG_LEVEL: 'warn', FLUSH_INTERVAL_MS: '250', OUTBOX_MAX_DEPTH: '50000000' };
+  // OUTBOX_THREAD=false benches the inline SQLite outbox (default: on a worker thread).
+  if (process.env.OUTBOX_THREAD !== undefined) commonEnv.OUTBOX_THREAD = process.env.OUTBOX_THREAD;
   if (PROF_DIR) {
     commonEnv.NODE_OPTIONS = `--import ${join(REPO_ROOT, 'packages/server/bench/cpu-prof.mjs')}`;
     commonEnv.CPU_PROF_DIR = PROF_DIR;

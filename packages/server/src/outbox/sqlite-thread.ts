@@ -31,7 +31,8 @@ export interface WorkerInit {
  * the structured clone copies strings and numbers, not object graphs.
  */
 export type Request =
-  | { id: number; op: 'enqueue'; dest: string[]; json: string[]; eventId: string[]; eventTime: number[]; actionSource: string[] }
+  /** The enqueues of one main-thread turn: `counts[k]` items belong to caller k (answered one by one). */
+  | { id: number; op: 'enqueue'; counts: number[]; dest: string[]; json: string[]; eventId: string[]; eventTime: number[]; actionSource: string[] }
   | { id: number; op: 'claim'; dest: string; max: number; leaseMs: number }
   | { id: number; op: 'ack'; dest: string; ids: readonly string[] }
   | { id: number; op: 'retryLater'; dest: string; ids: readonly string[]; notBefore: number }
@@ -57,6 +58,16 @@ export type Reply =
   | { id: number; ok: false; error: string }
   | { id: 0; ready: true }
   | { id: 0; fatal: string };
+
+interface EnqueueBatch {
+  counts: number[];
+  dest: string[];
+  json: string[];
+  eventId: string[];
+  eventTime: number[];
+  actionSource: string[];
+  resolvers: Array<(r: EnqueueResult) => void>;
+}
 
 interface Waiter {
   resolve: (v: unknown) => void;
@@ -125,6 +136,7 @@ export class ThreadedSqliteOutbox implements Outbox {
   #restartDelay: number;
   #restartTimer: NodeJS.Timeout | undefined;
   #downReason = 'outbox worker is starting';
+  #batch: EnqueueBatch | undefined;
 
   private constructor(init: WorkerInit, options: ThreadedSqliteOutboxOptions) {
     this.#init = init;
@@ -233,29 +245,39 @@ export class ThreadedSqliteOutbox implements Outbox {
     return this.#seq;
   }
 
-  async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
-    if (this.#closed) return { ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' };
-    if (items.length === 0) return { ok: true };
-    const n = items.length;
-    const dest = new Array<string>(n);
-    const json = new Array<string>(n);
-    const eventId = new Array<string>(n);
-    const eventTime = new Array<number>(n);
-    const actionSource = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
+  /**
+   * Items are serialised now; the enqueues of this main-thread turn leave as ONE message (one structured
+   * clone, one worker wake-up) and the worker commits them in one transaction, answering each caller.
+   */
+  enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
+    if (this.#closed) return Promise.resolve({ ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' });
+    if (items.length === 0) return Promise.resolve({ ok: true });
+    const b = (this.#batch ??= { counts: [], dest: [], json: [], eventId: [], eventTime: [], actionSource: [], resolvers: [] });
+    for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       const e = it.event;
-      dest[i] = it.destinationId;
-      json[i] = it.json ?? JSON.stringify(e);
-      eventId[i] = e.event_id;
-      eventTime[i] = e.event_time;
-      actionSource[i] = e.action_source;
+      b.dest.push(it.destinationId);
+      b.json.push(it.json ?? JSON.stringify(e));
+      b.eventId.push(e.event_id);
+      b.eventTime.push(e.event_time);
+      b.actionSource.push(e.action_source);
     }
-    try {
-      return await this.#call<EnqueueResult>({ id: this.#id(), op: 'enqueue', dest, json, eventId, eventTime, actionSource });
-    } catch (e) {
-      return { ok: false, reason: 'outbox_unavailable', detail: (e as Error).message };
-    }
+    b.counts.push(items.length);
+    return new Promise<EnqueueResult>((resolve) => {
+      b.resolvers.push(resolve);
+      if (b.resolvers.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const b = this.#batch;
+    this.#batch = undefined;
+    if (!b) return;
+    const { resolvers, ...cols } = b;
+    this.#call<EnqueueResult[]>({ id: this.#id(), op: 'enqueue', ...cols }).then(
+      (results) => { for (let k = 0; k < resolvers.length; k++) resolvers[k]!(results[k]!); },
+      (e: Error) => { for (const r of resolvers) r({ ok: false, reason: 'outbox_unavailable', detail: e.message }); },
+    );
   }
 
   async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -296,6 +318,7 @@ export class ThreadedSqliteOutbox implements Outbox {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#restartTimer) clearTimeout(this.#restartTimer);
+      this.#flush();
       const w = this.#worker;
       if (w) {
         try {

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CapiServerEvent } from '../mapping/types.js';
 import { SqliteOutbox } from './sqlite.js';
 import type { ClaimedColumns, Reply, Request, WorkerInit } from './sqlite-thread.js';
-import type { EnqueueItem } from './types.js';
+import type { EnqueueItem, EnqueueResult } from './types.js';
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-worker must run in a worker thread');
@@ -45,14 +45,20 @@ class LazyEvent {
 async function handle(outbox: SqliteOutbox, req: Request): Promise<unknown> {
   switch (req.op) {
     case 'enqueue': {
-      const items = new Array<EnqueueItem>(req.dest.length);
-      for (let i = 0; i < items.length; i++) {
-        const json = req.json[i]!;
-        const event = new LazyEvent(json, req.eventId[i]!, req.eventTime[i]!, req.actionSource[i]!) as unknown as CapiServerEvent;
-        items[i] = { destinationId: req.dest[i]!, event, json };
+      // One outbox.enqueue per original caller (each gets its own answer, e.g. outbox_full); SqliteOutbox
+      // commits every enqueue of this turn in one transaction.
+      const calls: Array<Promise<EnqueueResult>> = [];
+      let at = 0;
+      for (const count of req.counts) {
+        const items = new Array<EnqueueItem>(count);
+        for (let i = 0; i < count; i++, at++) {
+          const json = req.json[at]!;
+          const event = new LazyEvent(json, req.eventId[at]!, req.eventTime[at]!, req.actionSource[at]!) as unknown as CapiServerEvent;
+          items[i] = { destinationId: req.dest[at]!, event, json };
+        }
+        calls.push(outbox.enqueue(items));
       }
-      // SqliteOutbox groups the enqueues of one turn (all messages delivered together) into one COMMIT.
-      return outbox.enqueue(items);
+      return Promise.all(calls);
     }
     case 'claim': {
       const entries = await outbox.claim(req.dest, req.max, req.leaseMs);
