@@ -218,7 +218,9 @@ describe('secrets never leak', () => {
       { FB_APP_SECRET: '' , FB_ACCESS_TOKEN: '' }, { OUTBOX: `redis://:${REDIS_PASSWORD}@127.0.0.1:9/0` },
     ];
     for (const extra of badConfigs) {
-      const r = spawnSync(process.execPath, [CLI, 'serve', '--port', '0'], {
+      // `--port` would override a bad PORT (and the server would start): only pass it when PORT is not under test.
+      const args = 'PORT' in extra ? [CLI, 'serve'] : [CLI, 'serve', '--port', '0'];
+      const r = spawnSync(process.execPath, args, {
         env: { PATH: process.env.PATH, ...secretEnv, ...extra }, encoding: 'utf8', timeout: 15_000,
       });
       transcript.push(`${JSON.stringify(Object.keys(extra))} exit ${r.status}\n${r.stdout}\n${r.stderr}`);
