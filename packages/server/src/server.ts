@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { ResolvedConfig } from './config/schema.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { createGraphClient, type FetchLike } from './delivery/graph-client.js';
-import { createApp } from './http/app.js';
+import { createHttpHandler } from './http/app.js';
 import type { BuildFn } from './http/ingest.js';
 import { createLogger, type Logger } from './log.js';
 import { buildCapiEvent } from './mapping/build.js';
@@ -18,7 +18,7 @@ export interface ServerDeps {
   fetch?: FetchLike;
   now?: () => number;
   build?: BuildFn;
-  /** Skip the delivery loop (ingestion only; e.g. benchmarks of the HTTP path). */
+  /** Skip the delivery loop (ingestion only). Default: `config.deliveryEnabled` (`DELIVERY_ENABLED`). */
   delivery?: boolean;
 }
 
@@ -56,7 +56,7 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
     client: createGraphClient({ graphUrl: config.graphUrl, timeoutMs: config.delivery.requestTimeoutMs, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   });
   let shuttingDown = false;
-  const app = createApp({
+  const { listener } = createHttpHandler({
     config, outbox, metrics, logger, sentLog, now,
     build: deps.build ?? buildCapiEvent,
     notify: (d, n) => dispatcher.notify(d, n),
@@ -65,13 +65,14 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
   });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = createServer(listener);
     s.once('error', reject);
+    s.listen(config.port, config.host, () => resolve(s));
   });
   server.keepAliveTimeout = 5000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
-  if (deps.delivery !== false) dispatcher.start();
+  if (deps.delivery ?? config.deliveryEnabled ?? true) dispatcher.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

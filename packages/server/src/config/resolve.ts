@@ -163,7 +163,7 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   const env = input.env ?? {};
   const file = input.file ?? {};
   if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new ConfigError('config', 'expected a JSON object');
-  const known = new Set(['port', 'host', 'graphUrl', 'apiVersion', 'apiKeys', 'allowedOrigins', 'outbox', 'outboxThread', 'trustProxy', 'cookieDomain',
+  const known = new Set(['port', 'host', 'graphUrl', 'apiVersion', 'apiKeys', 'allowedOrigins', 'outbox', 'outboxThread', 'deliveryEnabled', 'trustProxy', 'cookieDomain',
     'logLevel', 'tagJsPath', 'metricsRequireKey', 'destinations', 'limits', 'delivery', 'rateLimit', 'shutdownTimeoutMs']);
   for (const k of Object.keys(file)) if (!known.has(k)) throw new ConfigError(`config.${k}`, 'unknown setting');
 
@@ -223,6 +223,7 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   const o = pick('ALLOWED_ORIGINS', 'allowedOrigins');
   const ob = pick('OUTBOX', 'outbox');
   const obt = pick('OUTBOX_THREAD', 'outboxThread');
+  const de = pick('DELIVERY_ENABLED', 'deliveryEnabled');
   const tp = pick('TRUST_PROXY', 'trustProxy');
   const cd = pick('COOKIE_DOMAIN', 'cookieDomain');
   const ll = pick('LOG_LEVEL', 'logLevel');
@@ -272,6 +273,7 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
     apiKeys: apiKeys.map((x) => new Secret(x)),
     allowedOrigins,
     outboxUrl: ob ? outboxUrl(ob[0], ob[1]) : DEFAULT_OUTBOX,
+    deliveryEnabled: de ? bool(de[0], de[1]) : true,
     trustProxy: tp ? trustProxy(tp[0], tp[1]) : false,
     logLevel,
     metricsRequireKey: mk ? bool(mk[0], mk[1]) : true,

@@ -11,6 +11,7 @@ export interface ConfigFile {
   allowedOrigins?: string[];
   outbox?: string;
   outboxThread?: boolean;
+  deliveryEnabled?: boolean;
   trustProxy?: boolean | number | string;
   cookieDomain?: string;
   logLevel?: string;
@@ -106,6 +107,11 @@ export interface ResolvedConfig {
   outboxUrl: string;
   /** SQLite outbox on a worker thread (default true; `OUTBOX_THREAD=false` runs it on the main thread). */
   outboxThread?: boolean;
+  /**
+   * Run the delivery loop in this process (default true). `DELIVERY_ENABLED=false` makes an ingest-only
+   * instance: it queues events and never sends them (another instance sharing the outbox delivers them).
+   */
+  deliveryEnabled?: boolean;
   /** Express `trust proxy` value. */
   trustProxy: boolean | number | string;
   cookieDomain?: string;

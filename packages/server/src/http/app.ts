@@ -1,11 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Express, Request } from 'express';
 import express from 'express';
 import type { HttpDropReason, Source } from '../metrics.js';
 import type { AppDeps } from './deps.js';
 import { HttpError, sendError } from './errors.js';
-import { collectRouter } from './routes/collect.js';
+import { createRequestListener, type FastRoute } from './fast-path.js';
+import { createCollect } from './routes/collect.js';
 import { csvRouter } from './routes/csv.js';
-import { eventsRouter } from './routes/events.js';
+import { createEvents } from './routes/events.js';
 import { opsRouter } from './routes/ops.js';
 import { sentRouter } from './routes/sent.js';
 import { securityHeaders } from './security-headers.js';
@@ -18,19 +20,32 @@ const COUNTED: ReadonlySet<string> = new Set<HttpDropReason>([
 
 /** The Express app: every route, helmet, JSON errors. No listening, no IO of its own. */
 export function createApp(deps: AppDeps): Express {
+  return createHttpHandler(deps).app;
+}
+
+/**
+ * The app plus the server's request listener, which sends `POST /collect` and `POST /v1/events` to their
+ * fast handlers (see fast-path.ts) and everything else to the app.
+ */
+export function createHttpHandler(deps: AppDeps): { app: Express; listener: (req: IncomingMessage, res: ServerResponse) => void } {
   const app = express();
+  const onError = errorHandler(deps);
+  const handleError = (err: unknown, req: Request, res: import('express').Response)=> { onError(err, req, res, () => undefined); };
+  const collect = createCollect(deps, handleError);
+  const events = createEvents(deps, handleError);
   app.set('trust proxy', deps.config.trustProxy);
   app.set('etag', false);
   app.disable('x-powered-by');
   app.use(securityHeaders());
-  app.use(collectRouter(deps));
-  app.use(eventsRouter(deps));
+  app.use(collect.router);
+  app.use(events.router);
   app.use(csvRouter(deps));
   app.use(sentRouter(deps));
   app.use(opsRouter(deps));
   app.use((req, res) => sendError(res, 404, 'not_found', `no route ${req.method} ${req.path.slice(0, 200)}`));
-  app.use(errorHandler(deps));
-  return app;
+  app.use(onError);
+  const fast = new Map<string, FastRoute>([['/collect', collect.fast], ['/v1/events', events.fast]]);
+  return { app, listener: createRequestListener(app, fast) };
 }
 
 function count(deps: AppDeps, req: Request, code: string): void {

@@ -6,7 +6,11 @@ import helmet from 'helmet';
  * and a setHeader), and its defaults do not depend on the request. Here they are captured by running
  * helmet once against a recording response, then set per request with one loop.
  */
-export function securityHeaders(): RequestHandler {
+let computed: { headers: ReadonlyArray<readonly [string, string]>; removed: readonly string[] } | undefined;
+
+/** helmet's default headers (name, value) and the headers it removes, computed once per process. */
+export function securityHeaderList(): { headers: ReadonlyArray<readonly [string, string]>; removed: readonly string[] } {
+  if (computed) return computed;
   const headers: Array<[string, string]> = [];
   const removed: string[] = [];
   const recorder = {
@@ -23,6 +27,25 @@ export function securityHeaders(): RequestHandler {
     done = true;
   });
   if (!done || headers.length === 0) throw new Error('helmet did not produce its headers synchronously');
+  computed = { headers, removed };
+  return computed;
+}
+
+/**
+ * Flat `[name, value, name, value, …]` list for `res.writeHead(status, list)`: helmet's headers with
+ * `overrides` replacing same-named ones (case-insensitive) and appended. One writeHead with a flat list
+ * skips the per-header setHeader bookkeeping (validation, lower-casing, a map entry each).
+ */
+export function flatHeaders(overrides: ReadonlyArray<readonly [string, string]> = []): string[] {
+  const over = new Set(overrides.map(([k]) => k.toLowerCase()));
+  const out: string[] = [];
+  for (const [k, v] of securityHeaderList().headers) if (!over.has(k.toLowerCase())) out.push(k, v);
+  for (const [k, v] of overrides) out.push(k, v);
+  return out;
+}
+
+export function securityHeaders(): RequestHandler {
+  const { headers, removed } = securityHeaderList();
   return (_req, res, next) => {
     for (let i = 0; i < headers.length; i++) res.setHeader(headers[i]![0], headers[i]![1]);
     for (const r of removed) res.removeHeader(r);
@@ -37,4 +60,16 @@ export function sendJson(res: import('express').Response, status: number, body: 
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
+}
+
+/** Sets a flat `[name, value, …]` list with setHeader (error paths of the fast routes, before sendError). */
+export function applyFlatHeaders(res: import('node:http').ServerResponse, flat: readonly string[]): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < flat.length; i += 2) {
+    const k = flat[i]!;
+    const lk = k.toLowerCase();
+    if (seen.has(lk)) res.appendHeader(k, flat[i + 1]!);
+    else res.setHeader(k, flat[i + 1]!);
+    seen.add(lk);
+  }
 }

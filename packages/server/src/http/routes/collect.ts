@@ -1,4 +1,5 @@
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import { jsonBody } from '../body.js';
 import { firstPartyCookieDomain, fbCookie, isCookieSafeFbValue } from '../cookies.js';
@@ -6,9 +7,10 @@ import { isOriginAllowed, originHost } from '../cors.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, sendError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
+import type { FastRoute } from '../fast-path.js';
 import { commit, prepare } from '../ingest.js';
 import { RateLimiter } from '../rate-limit.js';
-import { sendJson } from '../security-headers.js';
+import { applyFlatHeaders, flatHeaders, securityHeaderList } from '../security-headers.js';
 import { stripServerOnlyFields } from '../strip.js';
 
 const PREFLIGHT_MAX_AGE = '600';
@@ -19,31 +21,50 @@ function clientIp(req: Request): string | undefined {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
 
+/** Origin check: the refusal, or the allowed origin (same-origin always allowed). */
+function checkOrigin(req: IncomingMessage, allowed: readonly string[]): HttpError | string {
+  const origin = req.headers.origin;
+  if (origin === undefined) {
+    return new HttpError(403, 'origin_refused', 'Origin header missing: /collect serves browsers (servers use /v1/events with an API key)', 'origin');
+  }
+  const host = req.headers.host;
+  const sameOrigin = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+  if (!sameOrigin && !isOriginAllowed(origin, allowed)) {
+    return new HttpError(403, 'origin_refused', `origin ${JSON.stringify(origin.slice(0, 200))} is not in ALLOWED_ORIGINS`, 'origin');
+  }
+  return origin;
+}
+
+type Outcome = { ok: true; status: number; body: string; cookies: string[] | undefined } | { ok: false; code: string; message: string };
+
+export interface Collect {
+  router: Router;
+  /** `POST /collect` without Express's router (same checks, same headers, same answers). */
+  fast: FastRoute;
+}
+
 /**
  * POST /collect — the web tag's endpoint. CORS allow-list (same-origin always allowed), per-IP token
  * bucket, JSON or text/plain (sendBeacon), server-only fields stripped, IP/UA from the request,
  * 202 once durably queued, first-party `_fbp`/`_fbc` refresh when the page is on the server's site.
  */
-export function collectRouter(deps: AppDeps): Router {
+export function createCollect(deps: AppDeps, onError: (err: unknown, req: Request, res: Response) => void): Collect {
   const { config } = deps;
   const router = express.Router();
   const limiter = new RateLimiter(config.rateLimit, deps.now);
+  const rateLimited = (): HttpError =>
+    new HttpError(429, 'rate_limited', `more than ${config.rateLimit.perSecond} requests/s (burst ${config.rateLimit.burst}) from this address`);
+  const body = jsonBody({ limit: config.limits.collectBodyBytes, types: ['application/json', 'text/plain'] });
 
   const originCheck: RequestHandler = (req, res, next) => {
-    const origin = req.headers.origin;
     res.setHeader('Vary', 'Origin');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    if (origin === undefined) {
-      next(new HttpError(403, 'origin_refused', 'Origin header missing: /collect serves browsers (servers use /v1/events with an API key)', 'origin'));
+    const o = checkOrigin(req, config.allowedOrigins);
+    if (typeof o !== 'string') {
+      next(o);
       return;
     }
-    const host = req.headers.host;
-    const sameOrigin = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
-    if (!sameOrigin && !isOriginAllowed(origin, config.allowedOrigins)) {
-      next(new HttpError(403, 'origin_refused', `origin ${JSON.stringify(origin.slice(0, 200))} is not in ALLOWED_ORIGINS`, 'origin'));
-      return;
-    }
-    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Origin', o);
     res.setHeader('Access-Control-Allow-Credentials', 'true');
     next();
   };
@@ -56,42 +77,89 @@ export function collectRouter(deps: AppDeps): Router {
   });
 
   const rateLimit: RequestHandler = (req, _res, next) => {
-    if (!limiter.take(clientIp(req) ?? 'unknown')) {
-      next(new HttpError(429, 'rate_limited', `more than ${config.rateLimit.perSecond} requests/s (burst ${config.rateLimit.burst}) from this address`));
-      return;
-    }
-    next();
+    next(limiter.take(clientIp(req) ?? 'unknown') ? undefined : rateLimited());
   };
 
-  router.post('/collect', originCheck, rateLimit, ...jsonBody({ limit: config.limits.collectBodyBytes, types: ['application/json', 'text/plain'] }),
-    async (req: Request, res: Response) => {
-      if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'server is shutting down; retry');
-      const inputs = eventsFromBody(req.body, config.limits.collectMaxBatch);
-      for (const e of inputs) if (typeof e === 'object' && e !== null && !Array.isArray(e)) stripServerOnlyFields(e as Record<string, unknown>);
-      const ua = req.headers['user-agent'];
-      const ip = clientIp(req);
-      const p = prepare(deps, inputs, 'browser', { ...(ip !== undefined ? { ip } : {}), ...(ua !== undefined ? { userAgent: ua.slice(0, 1000) } : {}) });
-      const r = await commit(deps, p);
-      if (!r.ok) {
-        sendError(res, 503, r.reason, `events not accepted: ${r.detail}; retry later`);
+  /** The route itself, once the body is parsed (shared by the router and the fast path). */
+  const run = async (req: Request): Promise<Outcome> => {
+    if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'server is shutting down; retry');
+    const inputs = eventsFromBody(req.body, config.limits.collectMaxBatch);
+    for (const e of inputs) if (typeof e === 'object' && e !== null && !Array.isArray(e)) stripServerOnlyFields(e as Record<string, unknown>);
+    const ua = req.headers['user-agent'];
+    const ip = clientIp(req);
+    const p = prepare(deps, inputs, 'browser', { ...(ip !== undefined ? { ip } : {}), ...(ua !== undefined ? { userAgent: ua.slice(0, 1000) } : {}) });
+    const r = await commit(deps, p);
+    if (!r.ok) return { ok: false, code: r.reason, message: `events not accepted: ${r.detail}; retry later` };
+    const cookies = refreshCookies(req, deps, p.firstEvents.find((e) => e !== undefined)?.user_data);
+    const accepted = p.results.some((x) => x.status === 'accepted');
+    return { ok: true, status: accepted ? 202 : 200, body: JSON.stringify({ results: p.results }), cookies };
+  };
+
+  router.post('/collect', originCheck, rateLimit, ...body, async (req: Request, res: Response) => {
+    const o = await run(req);
+    if (!o.ok) {
+      sendError(res, 503, o.code, o.message);
+      return;
+    }
+    if (o.cookies) res.setHeader('Set-Cookie', o.cookies);
+    res.statusCode = o.status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(o.body));
+    res.end(o.body);
+  });
+
+  // Fast path: every header is collected in one flat list and written with one writeHead on success;
+  // on any error the list is applied with setHeader and the app's error handler answers, as in the router.
+  const base = flatHeaders([['Vary', 'Origin'], ['Cross-Origin-Resource-Policy', 'cross-origin']]);
+  const { removed } = securityHeaderList();
+  const [check, read, parse] = body as [RequestHandler, RequestHandler, RequestHandler];
+  const fast: FastRoute = (req, res) => {
+    const headers = base.slice();
+    const fail = (err: unknown): void => {
+      applyFlatHeaders(res, headers);
+      for (const r of removed) res.removeHeader(r);
+      onError(err, req, res);
+    };
+    const o = checkOrigin(req, config.allowedOrigins);
+    if (typeof o !== 'string') {
+      fail(o);
+      return;
+    }
+    headers.push('Access-Control-Allow-Origin', o, 'Access-Control-Allow-Credentials', 'true');
+    if (!limiter.take(clientIp(req) ?? 'unknown')) {
+      fail(rateLimited());
+      return;
+    }
+    const done = (o: Outcome): void => {
+      if (!o.ok) {
+        applyFlatHeaders(res, headers);
+        sendError(res, 503, o.code, o.message);
         return;
       }
-      refreshCookies(req, res, deps, p.firstEvents.find((e) => e !== undefined)?.user_data);
-      const accepted = p.results.some((x) => x.status === 'accepted');
-      sendJson(res, accepted ? 202 : 200, { results: p.results });
-    });
+      if (o.cookies) for (const c of o.cookies) headers.push('Set-Cookie', c);
+      headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(o.body)));
+      res.writeHead(o.status, headers);
+      res.end(o.body);
+    };
+    const afterParse: NextFunction = (err?: unknown) => {
+      if (err) fail(err);
+      else run(req).then(done, fail);
+    };
+    const afterRead: NextFunction = (err?: unknown) => (err ? fail(err) : parse(req, res, afterParse));
+    check(req, res, (err?: unknown) => (err ? fail(err) : read(req, res, afterRead)));
+  };
 
-  return router;
+  return { router, fast };
 }
 
-function refreshCookies(req: Request, res: Response, deps: AppDeps, ud: { fbp?: string; fbc?: string } | undefined): void {
-  if (!ud) return;
+function refreshCookies(req: Request, deps: AppDeps, ud: { fbp?: string; fbc?: string } | undefined): string[] | undefined {
+  if (!ud) return undefined;
   const oh = originHost(req.headers.origin ?? '');
-  if (oh === undefined) return;
+  if (oh === undefined) return undefined;
   const domain = firstPartyCookieDomain(oh, req.hostname, deps.config.cookieDomain);
-  if (domain === null) return;
+  if (domain === null) return undefined;
   const cookies: string[] = [];
   if (isCookieSafeFbValue(ud.fbp)) cookies.push(fbCookie('_fbp', ud.fbp, domain, req.secure));
   if (isCookieSafeFbValue(ud.fbc)) cookies.push(fbCookie('_fbc', ud.fbc, domain, req.secure));
-  if (cookies.length) res.setHeader('Set-Cookie', cookies);
+  return cookies.length ? cookies : undefined;
 }
