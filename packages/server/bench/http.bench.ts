@@ -9,6 +9,9 @@
  * Run: `node --import tsx packages/server/bench/http.bench.ts` (builds server + sandbox first).
  * BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (default 32), BENCH_DELIVERY_EVENTS (default 100000),
  * OUTBOX_THREAD=false (inline SQLite outbox instead of the default worker thread).
+ * `collect` and `events` each run twice: with the delivery loop sending to the sandbox on the same cores (as in
+ * production, where Meta's servers are elsewhere but delivery still runs), and ingestion alone
+ * (`DELIVERY_ENABLED=false`: an ingest-only instance; the sandbox idles). BENCH_INGEST_ONLY=0 skips the latter.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +32,7 @@ const DELIVERY_EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 100_000);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'collect,events,delivery').split(',').map((x) => x.trim()));
 /** BENCH_CPU_PROF=<dir>: the capi-bridge processes write V8 CPU profiles there (node --cpu-prof). */
 const PROF_DIR = process.env.BENCH_CPU_PROF;
+const INGEST_ONLY = process.env.BENCH_INGEST_ONLY !== '0';
 
 interface Row {
   name: string;
@@ -76,6 +80,8 @@ async function main(): Promise<void> {
   const step = (m: string): void => console.error(`[bench] ${m}`);
   let bareRow: Row | undefined;
   let collectRow: Row | undefined;
+  let collectIngestRow: Row | undefined;
+  let eventsIngestRow: Row | undefined;
   let eventsRow: Row | undefined;
   let deliveryRow: Row | undefined;
   if (ONLY.has('collect')) {
@@ -87,27 +93,37 @@ async function main(): Promise<void> {
   bareRow = ({ name: 'bare Express 204', reqPerSec: b.requests.average, eventsPerSec: NaN, p50: b.latency.p50, p99: b.latency.p99, errors: b.non2xx + b.errors, peakRssMb: peakRssMb(bare.proc.pid) });
   await bare.stop();
 
-  step('/collect');
-  // 2. /collect single events (delivery to the sandbox runs at the same time, as in production)
-  const s1 = await spawnServer({ graphUrl: sandbox.url, env: commonEnv });
-  const ev = browserPurchase();
-  const collectOpts = { url: `${s1.url}/collect`, method: 'POST' as const, headers: { origin: TEST_ORIGIN, 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 bench' }, body: JSON.stringify(ev) };
-  await cannon({ ...collectOpts, duration: 2 });
-  const c = await cannon(collectOpts);
-  collectRow = ({ name: '/collect single events', reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid) });
-  await s1.stop(60_000);
+  const runCollect = async (ingestOnly: boolean): Promise<Row> => {
+    step(`/collect${ingestOnly ? ' (ingest only)' : ''}`);
+    // 2. /collect single events (delivery to the sandbox runs at the same time, as in production, unless ingestOnly)
+    const s1 = await spawnServer({ graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
+    const ev = browserPurchase();
+    const collectOpts = { url: `${s1.url}/collect`, method: 'POST' as const, headers: { origin: TEST_ORIGIN, 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 bench' }, body: JSON.stringify(ev) };
+    await cannon({ ...collectOpts, duration: 2 });
+    const c = await cannon(collectOpts);
+    const row = { name: `/collect single events${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid) };
+    await s1.stop(60_000);
+    return row;
+  };
+  collectRow = await runCollect(false);
+  if (INGEST_ONLY) collectIngestRow = await runCollect(true);
   }
 
   if (ONLY.has('events')) {
-  step('/v1/events');
-  // 3. /v1/events, 500-event batches
-  const s2 = await spawnServer({ graphUrl: sandbox.url, env: commonEnv });
-  const batch = JSON.stringify({ batch: Array.from({ length: 500 }, () => purchase()) });
-  const apiOpts = { url: `${s2.url}/v1/events`, method: 'POST' as const, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: batch, connections: 8 };
-  await cannon({ ...apiOpts, duration: 2 });
-  const a = await cannon(apiOpts);
-  eventsRow = ({ name: '/v1/events 500-event batches', reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid) });
-  await s2.stop(PROF_DIR ? 60_000 : 1000); // a killed process writes no profile
+  const runEvents = async (ingestOnly: boolean): Promise<Row> => {
+    step(`/v1/events${ingestOnly ? ' (ingest only)' : ''}`);
+    // 3. /v1/events, 500-event batches
+    const s2 = await spawnServer({ graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
+    const batch = JSON.stringify({ batch: Array.from({ length: 500 }, () => purchase()) });
+    const apiOpts = { url: `${s2.url}/v1/events`, method: 'POST' as const, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: batch, connections: 8 };
+    await cannon({ ...apiOpts, duration: 2 });
+    const a = await cannon(apiOpts);
+    const row = { name: `/v1/events 500-event batches${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid) };
+    await s2.stop(PROF_DIR ? 60_000 : 1000); // a killed process writes no profile
+    return row;
+  };
+  eventsRow = await runEvents(false);
+  if (INGEST_ONLY) eventsIngestRow = await runEvents(true);
   }
 
   if (ONLY.has('delivery')) {
@@ -156,18 +172,21 @@ async function main(): Promise<void> {
   }
   await sandbox.stop();
 
-  for (const r of [bareRow, collectRow, eventsRow, deliveryRow]) if (r) rows.push(r);
+  for (const r of [bareRow, collectRow, collectIngestRow, eventsRow, eventsIngestRow, deliveryRow]) if (r) rows.push(r);
   const f = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
   console.log(`# HTTP bench — autocannon ${CONNECTIONS} connections (8 for batches), ${DURATION} s per run, loopback, node ${process.version}`);
   console.log('| scenario | requests/s | events/s | p50 ms | p99 ms | errors | peak RSS MB |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.name} | ${f(r.reqPerSec)} | ${f(r.eventsPerSec)} | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} | ${f(r.peakRssMb)} |`);
   console.log('');
-  if (bareRow && collectRow) {
-    const ratio = collectRow.reqPerSec / bareRow.reqPerSec;
-    console.log(`/collect vs bare Express: ${ratio.toFixed(2)}× (target ≥ 0.5×) ${ratio >= 0.5 ? 'PASS' : 'MISS'}`);
+  for (const row of [collectRow, collectIngestRow]) {
+    if (!bareRow || !row) continue;
+    const ratio = row.reqPerSec / bareRow.reqPerSec;
+    console.log(`${row.name} vs bare Express: ${ratio.toFixed(2)}× (target ≥ 0.5×) ${ratio >= 0.5 ? 'PASS' : 'MISS'}`);
   }
-  if (eventsRow) console.log(`/v1/events: ${f(eventsRow.eventsPerSec)} events/s (target ≥ 50,000) ${eventsRow.eventsPerSec >= 50_000 ? 'PASS' : 'MISS'}`);
+  for (const row of [eventsRow, eventsIngestRow]) {
+    if (row) console.log(`${row.name}: ${f(row.eventsPerSec)} events/s (target ≥ 50,000) ${row.eventsPerSec >= 50_000 ? 'PASS' : 'MISS'}`);
+  }
   if (deliveryRow) console.log(`delivery: ${f(deliveryRow.eventsPerSec)} events/s (target ≥ 20,000) ${deliveryRow.eventsPerSec >= 20_000 ? 'PASS' : 'MISS'}  (delivery p50/p99 = Graph request latency per 1000-event batch, histogram bucket bounds)`);
 }
 
