@@ -26,6 +26,14 @@ describe('resolveConfig', () => {
     expect(c.delivery.maxRetryAgeMs).toBeLessThan(7 * 24 * 3600 * 1000);
   });
 
+  it('DELIVERY_ENABLED and OUTBOX_THREAD switch ingest-only instances and the inline outbox', () => {
+    expect(resolveConfig({ env }).deliveryEnabled).toBe(true);
+    expect(resolveConfig({ env: { ...env, DELIVERY_ENABLED: 'false' } }).deliveryEnabled).toBe(false);
+    expect(resolveConfig({ env: { ...env, DELIVERY_ENABLED: '1' } }).deliveryEnabled).toBe(true);
+    expect(resolveConfig({ env: { ...env, OUTBOX_THREAD: 'false' } }).outboxThread).toBe(false);
+    expect(err(() => resolveConfig({ env: { ...env, DELIVERY_ENABLED: 'sometimes' } })).field).toBe('DELIVERY_ENABLED');
+  });
+
   it('names the field of a bad value', () => {
     expect(err(() => resolveConfig({ env: { ...env, FB_API_VERSION: '24' } })).message).toBe('FB_API_VERSION: expected vNN.N, got "24"');
     expect(err(() => resolveConfig({ env: { ...env, PORT: 'eighty' } })).field).toBe('PORT');
