@@ -18,45 +18,53 @@ export interface SentRecord {
  */
 export class SentLog {
   readonly #max: number;
-  readonly #byId = new Map<string, SentRecord[]>();
+  /** One record (the common case: one destination) or, from the second destination on, a list. */
+  readonly #byId = new Map<string, SentRecord | SentRecord[]>();
   constructor(max: number, private readonly now: () => number = Date.now) {
     this.#max = max;
   }
 
   /**
    * Takes ownership of `r` (callers pass a fresh object): it is stored as is, with `updated_at` added,
-   * so recording an event allocates nothing beyond that object and, for a new id, a one-element list.
+   * so recording an event allocates nothing beyond that object. `at` (epoch ms, default: now) lets a caller
+   * recording a whole batch read the clock once (see `timestamp`).
    */
-  record(r: Omit<SentRecord, 'updated_at'>): void {
+  record(r: Omit<SentRecord, 'updated_at'>, at?: number): void {
     if (this.#max === 0) return;
     const rec = r as SentRecord;
-    rec.updated_at = this.now();
-    const list = this.#byId.get(r.event_id);
-    if (list) {
-      for (let i = 0; i < list.length; i++) {
-        const prev = list[i]!;
-        if (prev.destination !== r.destination) continue;
-        // Keep fbp/fbc/name known at ingestion when delivery updates only the status.
-        for (const k in rec) {
-          const v = (rec as unknown as Record<string, unknown>)[k];
-          if (v !== undefined) (prev as unknown as Record<string, unknown>)[k] = v;
-        }
+    rec.updated_at = at ?? this.now();
+    const known = this.#byId.get(r.event_id);
+    if (known !== undefined) {
+      if (!Array.isArray(known)) {
+        if (known.destination === r.destination) merge(known, rec);
+        else this.#byId.set(r.event_id, [known, rec]);
         return;
       }
-      list.push(rec);
+      for (let i = 0; i < known.length; i++) {
+        const prev = known[i]!;
+        if (prev.destination !== r.destination) continue;
+        merge(prev, rec);
+        return;
+      }
+      known.push(rec);
       return;
     }
-    this.#byId.set(r.event_id, [rec]);
+    this.#byId.set(r.event_id, rec);
     if (this.#byId.size > this.#max) {
       const oldest = this.#byId.keys().next().value;
       if (oldest !== undefined) this.#byId.delete(oldest);
     }
   }
 
+  /** The log's clock (epoch ms), for `record(r, at)`. */
+  timestamp(): number {
+    return this.now();
+  }
+
   /** Delivery knows only event_id + destination; it updates the status of a known record. */
   update(eventId: string, destination: string, status: SentStatus, reason?: string): void {
-    const list = this.#byId.get(eventId);
-    const rec = list?.find((x) => x.destination === destination);
+    const known = this.#byId.get(eventId);
+    const rec = Array.isArray(known) ? known.find((x) => x.destination === destination) : known?.destination === destination ? known : undefined;
     if (!rec) return;
     rec.status = status;
     if (reason !== undefined) rec.reason = reason;
@@ -65,10 +73,20 @@ export class SentLog {
   }
 
   get(eventId: string): SentRecord[] {
-    return (this.#byId.get(eventId) ?? []).map((r) => ({ ...r }));
+    const known = this.#byId.get(eventId);
+    if (known === undefined) return [];
+    return Array.isArray(known) ? known.map((r) => ({ ...r })) : [{ ...known }];
   }
 
   get size(): number {
     return this.#byId.size;
+  }
+}
+
+/** Keeps fbp/fbc/name known at ingestion when a later record (delivery) carries only the status. */
+function merge(prev: SentRecord, rec: SentRecord): void {
+  for (const k in rec) {
+    const v = (rec as unknown as Record<string, unknown>)[k];
+    if (v !== undefined) (prev as unknown as Record<string, unknown>)[k] = v;
   }
 }

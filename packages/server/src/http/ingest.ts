@@ -20,12 +20,27 @@ export interface EventResult {
 
 export interface Prepared {
   items: EnqueueItem[];
+  /** Number of inputs. */
+  count: number;
+  /** Inputs accepted by at least one destination. */
+  accepted: number;
+  /** Per input result objects; empty when prepared with `{ replyJson: true }` (see `resultsJson`). */
   results: EventResult[];
-  /** A validated event per input (first destination that accepted it), for cookie refresh. */
+  /**
+   * With `{ replyJson: true }`: the comma-joined JSON of the per-input results, byte for byte what
+   * `JSON.stringify(results)` would hold between its brackets, built without the result objects.
+   */
+  resultsJson: string;
+  /** A validated event per input (first destination that accepted it), for cookie refresh; empty with `replyJson`. */
   firstEvents: Array<CapiServerEvent | undefined>;
   source: EventSource;
   /** Per (event, destination) drops, for metrics and the sent log once the request is settled. */
   drops: Array<{ reason: DropReason; eventId?: string; eventName?: string; destination: string; fbp?: string; fbc?: string }>;
+}
+
+export interface PrepareOptions {
+  /** Build `resultsJson` instead of `results`/`firstEvents` (the /v1/events reply: no per-input objects). */
+  replyJson?: boolean;
 }
 
 export interface IngestDeps {
@@ -52,48 +67,106 @@ function inputFb(input: unknown, key: 'fbp' | 'fbc'): string | undefined {
   return typeof v === 'string' ? v.slice(0, 300) : undefined;
 }
 
+function dropFor(input: unknown, reason: DropReason, destination: string): Prepared['drops'][number] {
+  const drop: Prepared['drops'][number] = { reason, destination };
+  const id = inputEventId(input);
+  if (id !== undefined) drop.eventId = id;
+  const name = typeof input === 'object' && input !== null ? (input as { event_name?: unknown }).event_name : undefined;
+  if (typeof name === 'string') drop.eventName = name.slice(0, 200);
+  const fbp = inputFb(input, 'fbp');
+  const fbc = inputFb(input, 'fbc');
+  if (fbp !== undefined) drop.fbp = fbp;
+  if (fbc !== undefined) drop.fbc = fbc;
+  return drop;
+}
+
 /** Maps every input for every destination (pure apart from the clock). Nothing is queued yet. */
-export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: EventSource, ctx: Omit<MappingContext, 'now' | 'source'>): Prepared {
+export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: EventSource, ctx: Omit<MappingContext, 'now' | 'source'>, options: PrepareOptions = {}): Prepared {
   const now = deps.now();
-  const out: Prepared = { items: [], results: [], firstEvents: [], source, drops: [] };
+  const n = inputs.length;
+  const out: Prepared = { items: [], count: n, accepted: 0, results: [], resultsJson: '', firstEvents: [], source, drops: [] };
   // One context for the whole request (the mapping core is pure and does not keep or change it).
   const mctx: MappingContext = { ...ctx, now, source };
-  inputs.forEach((input, index) => {
-    const dests: DestinationResult[] = [];
+  const dests = deps.config.destinations;
+  const build = deps.build;
+  if (options.replyJson) {
+    // The same bytes JSON.stringify gives for the result objects below (key order: index, status,
+    // destinations, event_id, event_name), spliced from per-destination fragments computed once per request.
+    const acceptedHead: string[] = [];
+    const droppedHead: string[] = [];
+    for (const d of dests) {
+      const id = JSON.stringify(d.id);
+      acceptedHead.push(`{"destination":${id},"status":"accepted","match_keys":`);
+      droppedHead.push(`{"destination":${id},"status":"dropped","reason":`);
+    }
+    let json = '';
+    for (let index = 0; index < n; index++) {
+      const input = inputs[index];
+      let first: CapiServerEvent | undefined;
+      let dj = '';
+      for (let k = 0; k < dests.length; k++) {
+        const d = dests[k]!;
+        let r: BuildResult;
+        try {
+          r = build(input, d, mctx);
+        } catch (e) {
+          r = { ok: false, reason: 'invalid_input', detail: `input: ${(e as Error).message.slice(0, 200)}` };
+        }
+        if (k > 0) dj += ',';
+        if (r.ok) {
+          first ??= r.event;
+          out.items.push({ destinationId: d.id, event: r.event });
+          dj += acceptedHead[k]! + JSON.stringify(r.matchKeys) + (r.warnings.length ? `,"warnings":${JSON.stringify(r.warnings)}}` : '}');
+        } else {
+          dj += `${droppedHead[k]!}${JSON.stringify(r.reason)},"detail":${JSON.stringify(r.detail)}}`;
+          out.drops.push(dropFor(input, r.reason, d.id));
+        }
+      }
+      if (index > 0) json += ',';
+      json += `{"index":${index},"status":${first ? '"accepted"' : '"dropped"'},"destinations":[${dj}]`;
+      const id = first?.event_id ?? inputEventId(input);
+      if (id !== undefined) json += `,"event_id":${JSON.stringify(id)}`;
+      if (first) {
+        out.accepted++;
+        json += `,"event_name":${JSON.stringify(first.event_name)}}`;
+      } else {
+        json += '}';
+      }
+    }
+    out.resultsJson = json;
+    return out;
+  }
+  for (let index = 0; index < n; index++) {
+    const input = inputs[index];
+    const dres: DestinationResult[] = [];
     let first: CapiServerEvent | undefined;
-    for (const d of deps.config.destinations) {
+    for (const d of dests) {
       let r: BuildResult;
       try {
-        r = deps.build(input, d, mctx);
+        r = build(input, d, mctx);
       } catch (e) {
         r = { ok: false, reason: 'invalid_input', detail: `input: ${(e as Error).message.slice(0, 200)}` };
       }
       if (r.ok) {
         first ??= r.event;
         out.items.push({ destinationId: d.id, event: r.event });
-        dests.push(r.warnings.length ? { destination: d.id, status: 'accepted', match_keys: r.matchKeys, warnings: r.warnings }
+        dres.push(r.warnings.length ? { destination: d.id, status: 'accepted', match_keys: r.matchKeys, warnings: r.warnings }
           : { destination: d.id, status: 'accepted', match_keys: r.matchKeys });
       } else {
-        dests.push({ destination: d.id, status: 'dropped', reason: r.reason, detail: r.detail });
-        const drop: Prepared['drops'][number] = { reason: r.reason, destination: d.id };
-        const id = inputEventId(input);
-        if (id !== undefined) drop.eventId = id;
-        const name = typeof input === 'object' && input !== null ? (input as { event_name?: unknown }).event_name : undefined;
-        if (typeof name === 'string') drop.eventName = name.slice(0, 200);
-        const fbp = inputFb(input, 'fbp');
-        const fbc = inputFb(input, 'fbc');
-        if (fbp !== undefined) drop.fbp = fbp;
-        if (fbc !== undefined) drop.fbc = fbc;
-        out.drops.push(drop);
+        dres.push({ destination: d.id, status: 'dropped', reason: r.reason, detail: r.detail });
+        out.drops.push(dropFor(input, r.reason, d.id));
       }
     }
-    const res: EventResult = { index, status: first ? 'accepted' : 'dropped', destinations: dests };
+    const res: EventResult = { index, status: first ? 'accepted' : 'dropped', destinations: dres };
     const id = first?.event_id ?? inputEventId(input);
     if (id !== undefined) res.event_id = id;
-    if (first) res.event_name = first.event_name;
+    if (first) {
+      res.event_name = first.event_name;
+      out.accepted++;
+    }
     out.results.push(res);
     out.firstEvents.push(first);
-  });
+  }
   return out;
 }
 
@@ -103,41 +176,57 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
  */
 export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResult> {
   const { metrics, sentLog } = deps;
-  metrics.received.inc({ source: p.source }, p.results.length);
+  metrics.received.inc({ source: p.source }, p.count);
   const r = await deps.outbox.enqueue(p.items);
   if (!r.ok) {
-    metrics.dropped.inc({ reason: r.reason, source: p.source }, p.results.length);
+    metrics.dropped.inc({ reason: r.reason, source: p.source }, p.count);
     return r;
   }
-  const perDest = new Map<string, number>();
+  // One clock read for the request's sent-log records; counters once per (destination | reason).
+  const at = sentLog.timestamp();
+  const items = p.items;
   let lastDest: string | undefined;
   let lastCount = 0;
-  for (const it of p.items) {
+  let perDest: Map<string, number> | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     if (it.destinationId !== lastDest) {
-      if (lastDest !== undefined) perDest.set(lastDest, (perDest.get(lastDest) ?? 0) + lastCount);
+      if (lastDest !== undefined) (perDest ??= new Map()).set(lastDest, (perDest.get(lastDest) ?? 0) + lastCount);
       lastDest = it.destinationId;
       lastCount = 0;
     }
     lastCount++;
-    const ud = it.event.user_data;
-    const rec: Parameters<SentLog['record']>[0] = { event_id: it.event.event_id, event_name: it.event.event_name, destination: it.destinationId, status: 'queued' };
+    const e = it.event;
+    const ud = e.user_data;
+    const rec: Parameters<SentLog['record']>[0] = { event_id: e.event_id, event_name: e.event_name, destination: it.destinationId, status: 'queued' };
     if (ud.fbp !== undefined) rec.fbp = ud.fbp;
     if (ud.fbc !== undefined) rec.fbc = ud.fbc;
-    sentLog.record(rec);
+    sentLog.record(rec, at);
   }
-  if (lastDest !== undefined) perDest.set(lastDest, (perDest.get(lastDest) ?? 0) + lastCount);
-  for (const [d, n] of perDest) {
-    metrics.enqueued.inc({ destination: d }, n);
-    deps.notify?.(d, n);
-  }
-  for (const d of p.drops) {
-    metrics.dropped.inc({ reason: d.reason, source: p.source });
-    if (d.eventId !== undefined) {
-      const rec: Parameters<SentLog['record']>[0] = { event_id: d.eventId, event_name: d.eventName ?? '', destination: d.destination, status: 'dropped', reason: d.reason };
-      if (d.fbp !== undefined) rec.fbp = d.fbp;
-      if (d.fbc !== undefined) rec.fbc = d.fbc;
-      sentLog.record(rec);
+  if (lastDest !== undefined) {
+    if (perDest === undefined) {
+      metrics.enqueued.inc({ destination: lastDest }, lastCount);
+      deps.notify?.(lastDest, lastCount);
+    } else {
+      perDest.set(lastDest, (perDest.get(lastDest) ?? 0) + lastCount);
+      for (const [d, n] of perDest) {
+        metrics.enqueued.inc({ destination: d }, n);
+        deps.notify?.(d, n);
+      }
     }
+  }
+  if (p.drops.length > 0) {
+    const perReason = new Map<DropReason, number>();
+    for (const d of p.drops) {
+      perReason.set(d.reason, (perReason.get(d.reason) ?? 0) + 1);
+      if (d.eventId !== undefined) {
+        const rec: Parameters<SentLog['record']>[0] = { event_id: d.eventId, event_name: d.eventName ?? '', destination: d.destination, status: 'dropped', reason: d.reason };
+        if (d.fbp !== undefined) rec.fbp = d.fbp;
+        if (d.fbc !== undefined) rec.fbc = d.fbc;
+        sentLog.record(rec, at);
+      }
+    }
+    for (const [reason, n] of perReason) metrics.dropped.inc({ reason, source: p.source }, n);
   }
   return r;
 }

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedDestination } from '../config/schema.js';
+import type { BuildResult, CapiServerEvent, DestinationConfig } from '../mapping/types.js';
+import { SentLog } from '../sent-log.js';
+import { prepare, type BuildFn, type IngestDeps } from './ingest.js';
+
+// A stand-in mapping: the input says what each destination answers, so every reply shape is covered.
+const build: BuildFn = (input, d: DestinationConfig): BuildResult => {
+  const o = input as { event_id?: string; event_name?: string; drop?: Record<string, string>; warn?: string[]; throws?: boolean };
+  if (o.throws) throw new Error('boom "quoted"\n');
+  const reason = o.drop?.[d.id];
+  if (reason !== undefined) return { ok: false, reason: reason as 'invalid_input', detail: `detail for ${d.id}: "${o.event_id ?? ''}" \u2028` };
+  const event = { event_id: o.event_id ?? 'generated-id', event_name: o.event_name ?? 'Purchase', event_time: 1, action_source: 'website', user_data: {} } as unknown as CapiServerEvent;
+  return { ok: true, event, matchKeys: ['em', 'external_id'], warnings: o.warn ?? [] };
+};
+
+function deps(ids: string[]): IngestDeps {
+  return {
+    config: { destinations: ids.map((id) => ({ id }) as unknown as ResolvedDestination) },
+    build,
+    outbox: undefined as never,
+    metrics: undefined as never,
+    sentLog: new SentLog(10),
+    now: () => 1_700_000_000_000,
+  };
+}
+
+describe('prepare with replyJson', () => {
+  const inputs: unknown[] = [
+    { event_id: 'a1' },
+    { event_id: 'a"2\\', event_name: 'Lead\u00e9', warn: ['value ignored', 'x"y'] },
+    { event_id: 'd3', drop: { main: 'insufficient_match_keys', 'second"dest': 'too_old' } },
+    { event_name: 'NoId', drop: { main: 'insufficient_match_keys', 'second"dest': 'too_old' } },
+    { event_id: 'half', drop: { main: 'in_future' } },
+    { throws: true },
+    42,
+    null,
+  ];
+
+  for (const ids of [['main'], ['main', 'second"dest']]) {
+    it(`gives the bytes JSON.stringify gives for the result objects (${ids.length} destination(s))`, () => {
+      const objects = prepare(deps(ids), inputs, 'api', {});
+      const lean = prepare(deps(ids), inputs, 'api', {}, { replyJson: true });
+      expect(lean.resultsJson).toBe(JSON.stringify(objects.results).slice(1, -1));
+      expect(lean.results).toEqual([]);
+      expect(lean.count).toBe(inputs.length);
+      expect(lean.accepted).toBe(objects.results.filter((r) => r.status === 'accepted').length);
+      expect(objects.accepted).toBe(lean.accepted);
+      expect(lean.items.map((i) => [i.destinationId, i.event.event_id])).toEqual(objects.items.map((i) => [i.destinationId, i.event.event_id]));
+      expect(lean.drops).toEqual(objects.drops);
+      // The whole reply parses back to the object form.
+      const reply = `{"accepted":${lean.accepted},"dropped":${lean.count - lean.accepted},"results":[${lean.resultsJson}]}`;
+      expect(JSON.parse(reply)).toEqual({ accepted: objects.accepted, dropped: inputs.length - objects.accepted, results: objects.results });
+    });
+  }
+});
+
+describe('sent log', () => {
+  it('keeps one record per (event_id, destination) and merges later updates', () => {
+    const log = new SentLog(2, () => 5);
+    log.record({ event_id: 'e', event_name: 'Purchase', destination: 'a', status: 'queued', fbp: 'fb.1.1.1' }, 3);
+    expect(log.get('e')).toEqual([{ event_id: 'e', event_name: 'Purchase', destination: 'a', status: 'queued', fbp: 'fb.1.1.1', updated_at: 3 }]);
+    log.record({ event_id: 'e', event_name: 'Purchase', destination: 'b', status: 'queued' });
+    log.update('e', 'a', 'sent');
+    log.record({ event_id: 'e', event_name: 'Purchase', destination: 'b', status: 'dropped', reason: 'too_old' });
+    expect(log.get('e')).toEqual([
+      { event_id: 'e', event_name: 'Purchase', destination: 'a', status: 'sent', fbp: 'fb.1.1.1', updated_at: 5 },
+      { event_id: 'e', event_name: 'Purchase', destination: 'b', status: 'dropped', reason: 'too_old', updated_at: 5 },
+    ]);
+    log.update('f', 'a', 'sent');
+    expect(log.get('f')).toEqual([]);
+    log.record({ event_id: 'g', event_name: 'Lead', destination: 'a', status: 'queued' });
+    log.update('g', 'b', 'sent');
+    expect(log.get('g')[0]!.status).toBe('queued');
+    log.record({ event_id: 'h', event_name: 'Lead', destination: 'a', status: 'queued' });
+    expect(log.size).toBe(2);
+    expect(log.get('e')).toEqual([]);
+  });
+});
