@@ -3,14 +3,28 @@ import type { DedupMethod, RecordedEvent } from './types.js';
 export const DEDUP_WINDOW_MS = 48 * 3600 * 1000;
 export const BROWSER_PREFERENCE_MS = 5 * 60 * 1000;
 
-/** Read access to what was received before, in arrival order, rejected events excluded. */
+/** Events in arrival order (index 0 = oldest). */
+export interface EventList {
+  readonly length: number;
+  at(i: number): RecordedEvent | undefined;
+}
+
+/** The dedup state of the stored events sharing one pixel, event_name (case-sensitive) and event_id. */
+export interface EventIdChainState {
+  /** The most recent counted event of the chain. */
+  readonly keeper: RecordedEvent | undefined;
+  /** The earliest receivedAt among the keeper and the events it absorbed (the 48 h window start). */
+  windowStart(): number;
+}
+
+/** Read access to what was received before, rejected events excluded. */
 export interface DedupHistory {
-  /** Events with this pixel, event_name (case-sensitive) and event_id. */
-  byEventKey(pixelId: string, eventName: string, eventId: string): readonly RecordedEvent[];
+  /** The chain of this pixel, event_name (case-sensitive) and event_id, if any event of it is stored. */
+  eventIdChain(pixelId: string, eventName: string, eventId: string): EventIdChainState | undefined;
   /** Browser events with this pixel, event_name and fbp. */
-  browserByFbp(pixelId: string, eventName: string, fbp: string): readonly RecordedEvent[];
+  browserByFbp(pixelId: string, eventName: string, fbp: string): EventList;
   /** Browser events with this pixel, event_name and (hashed) external_id. */
-  browserByExternalId(pixelId: string, eventName: string, externalId: string): readonly RecordedEvent[];
+  browserByExternalId(pixelId: string, eventName: string, externalId: string): EventList;
   /** Whether a browser event already absorbed a server event through fbp/external_id. */
   isPairedByMatchKey(seq: number): boolean;
 }
@@ -42,21 +56,11 @@ export interface DedupCandidate {
  */
 export function decideDedup(e: DedupCandidate, history: DedupHistory): DedupDecision {
   if (e.eventId !== undefined) {
-    const chain = history.byEventKey(e.pixelId, e.eventName, e.eventId);
     // The most recent counted event of the chain, and the earliest event it absorbed (window start).
-    let keeper: RecordedEvent | undefined;
-    for (let i = chain.length - 1; i >= 0; i--) {
-      if (chain[i]!.status === 'counted') {
-        keeper = chain[i];
-        break;
-      }
-    }
-    if (keeper !== undefined) {
-      let windowStart = keeper.receivedAt;
-      for (const r of chain) {
-        if ((r.seq === keeper.seq || r.dedupOf === keeper.seq) && r.receivedAt < windowStart) windowStart = r.receivedAt;
-      }
-      if (e.receivedAt - windowStart <= DEDUP_WINDOW_MS) {
+    const chain = history.eventIdChain(e.pixelId, e.eventName, e.eventId);
+    const keeper = chain?.keeper;
+    if (chain !== undefined && keeper !== undefined) {
+      if (e.receivedAt - chain.windowStart() <= DEDUP_WINDOW_MS) {
         if (e.source === 'browser' && keeper.source === 'server' && e.receivedAt - keeper.receivedAt <= BROWSER_PREFERENCE_MS) {
           return { status: 'counted', demote: { keeperSeq: keeper.seq } };
         }
@@ -80,9 +84,9 @@ export function decideDedup(e: DedupCandidate, history: DedupHistory): DedupDeci
 }
 
 /** The most recent browser event of `list` that can still absorb server event `e` by fbp/external_id. */
-function latestEligible(e: DedupCandidate, list: readonly RecordedEvent[], history: DedupHistory): RecordedEvent | undefined {
+function latestEligible(e: DedupCandidate, list: EventList, history: DedupHistory): RecordedEvent | undefined {
   for (let i = list.length - 1; i >= 0; i--) {
-    const r = list[i]!;
+    const r = list.at(i)!;
     if (r.status === 'counted'
       && e.receivedAt - r.receivedAt <= DEDUP_WINDOW_MS
       && (e.eventId === undefined || r.eventId === undefined)

@@ -1,4 +1,6 @@
-import { decideDedup, type DedupHistory } from './dedup.js';
+import { decideDedup, type DedupHistory, type EventList } from './dedup.js';
+import { EventIdChain } from './event-chain.js';
+import { SeqQueue } from './seq-queue.js';
 import type { EventSource, EventStatus, IncomingEvent, RecordedEvent } from './types.js';
 
 export const DEFAULT_MAX_EVENTS = 100_000;
@@ -26,39 +28,47 @@ export interface StoreCounters {
 }
 
 const key = (pixelId: string, eventName: string, id: string): string => pixelId + '\u0000' + eventName + '\u0000' + id;
-const NONE: readonly RecordedEvent[] = [];
 
-function pushIndex(index: Map<string, RecordedEvent[]>, k: string, r: RecordedEvent): void {
-  const list = index.get(k);
-  if (list) list.push(r);
-  else index.set(k, [r]);
+/** Browser events sharing a pixel + event_name + fbp (or external_id), in arrival order. */
+class MatchKeyList extends SeqQueue<RecordedEvent> {
+  constructor(readonly key: string) {
+    super();
+  }
 }
+const NONE: EventList = new SeqQueue<RecordedEvent>();
 
-function dropIndex(index: Map<string, RecordedEvent[]>, k: string, r: RecordedEvent): void {
-  const list = index.get(k);
-  if (!list) return;
-  const i = list.indexOf(r);
-  if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) index.delete(k);
+function pushList(index: Map<string, MatchKeyList>, k: string, r: RecordedEvent): MatchKeyList {
+  let list = index.get(k);
+  if (list === undefined) index.set(k, (list = new MatchKeyList(k)));
+  list.push(r);
+  return list;
 }
 
 /**
  * In-memory, bounded event store that applies Meta's dedup rules as events arrive. Events sit in a ring
  * buffer indexed by seq (seqs are consecutive), so eviction and lookup by seq are O(1); status counters are
- * kept as events arrive, change and leave, so the events API never walks the store to count.
+ * kept as events arrive, change and leave, so the events API never walks the store to count. The dedup
+ * indexes are keyed by pixel + event_name + id (Map lookups); each ring slot remembers which index entries its
+ * event is in, and since eviction is oldest-first, an evicted event is the front of each of them (O(1)).
  */
 export class EventStore {
   private readonly ring: Array<RecordedEvent | undefined>;
+  /** Per ring slot: the event_id chain and the fbp/external_id lists the slot's event is in. */
+  private readonly ringChain: Array<EventIdChain | undefined>;
+  private readonly ringLists: Array<MatchKeyList[] | undefined>;
   /** seq of the oldest stored event; the store holds seqs firstSeq..seq. */
   private firstSeq = 1;
   private readonly statusCounts = { counted: 0, deduplicated: 0, rejected: 0 };
-  private readonly byEventKey = new Map<string, RecordedEvent[]>();
-  private readonly browserByFbp = new Map<string, RecordedEvent[]>();
-  private readonly browserByExternalId = new Map<string, RecordedEvent[]>();
+  private readonly byEventKey = new Map<string, EventIdChain>();
+  private readonly browserByFbp = new Map<string, MatchKeyList>();
+  private readonly browserByExternalId = new Map<string, MatchKeyList>();
   private readonly pairedByMatchKey = new Set<number>();
   private seq = 0;
   private evicted = 0;
   private readonly byPixel = new Map<string, { browser: number; server: number }>();
+  /** The event_id key decideDedup looked up for the event being added (it does so first), reused to index it. */
+  private lookupKey: string | undefined;
+  private lookupChain: EventIdChain | undefined;
 
   private readonly maxEvents: number;
   private readonly ringSize: number;
@@ -68,10 +78,15 @@ export class EventStore {
     // One spare slot: the new event is written (and deduplicated against the oldest) before the oldest leaves.
     this.ringSize = this.maxEvents + 1;
     this.ring = new Array<RecordedEvent | undefined>(this.ringSize);
+    this.ringChain = new Array<EventIdChain | undefined>(this.ringSize);
+    this.ringLists = new Array<MatchKeyList[] | undefined>(this.ringSize);
   }
 
   private readonly history: DedupHistory = {
-    byEventKey: (p, n, id) => this.byEventKey.get(key(p, n, id)) ?? NONE,
+    eventIdChain: (p, n, id) => {
+      this.lookupKey = key(p, n, id);
+      return (this.lookupChain = this.byEventKey.get(this.lookupKey));
+    },
     browserByFbp: (p, n, fbp) => this.browserByFbp.get(key(p, n, fbp)) ?? NONE,
     browserByExternalId: (p, n, id) => this.browserByExternalId.get(key(p, n, id)) ?? NONE,
     isPairedByMatchKey: (seq) => this.pairedByMatchKey.has(seq),
@@ -88,17 +103,21 @@ export class EventStore {
 
   add(incoming: IncomingEvent): RecordedEvent {
     const seq = ++this.seq;
+    const slot = seq % this.ringSize;
     // The store takes ownership of the incoming object and completes it into the record (no copy per event).
     const record = incoming as IncomingEvent & RecordedEvent;
     const rejected = incoming.rejected;
     if (rejected !== undefined) delete record.rejected;
     record.seq = seq;
+    this.lookupKey = undefined;
+    this.lookupChain = undefined;
     if (rejected) {
       record.status = 'rejected';
       record.error = rejected;
       this.statusCounts.rejected++;
     } else {
       const decision = decideDedup(record, this.history);
+      let demoted = false;
       if (decision.status === 'deduplicated') {
         record.status = 'deduplicated';
         record.dedupOf = decision.dedupOf;
@@ -108,24 +127,28 @@ export class EventStore {
       } else {
         record.status = 'counted';
         this.statusCounts.counted++;
-        if (decision.demote) this.demote(decision.demote.keeperSeq, seq);
+        if (decision.demote) demoted = this.demote(decision.demote.keeperSeq, seq);
       }
-      this.index(record);
+      this.index(record, slot, demoted);
       let counts = this.byPixel.get(record.pixelId);
       if (counts === undefined) this.byPixel.set(record.pixelId, (counts = { browser: 0, server: 0 }));
       counts[record.source]++;
     }
-    this.ring[seq % this.ringSize] = record;
+    this.ring[slot] = record;
     while (this.size > this.maxEvents) this.evictOldest();
     return record;
   }
 
   /** The browser copy arrived within 5 minutes of the kept server copy: the browser one is kept. */
-  private demote(keeperSeq: number, newKeeperSeq: number): void {
+  private demote(keeperSeq: number, newKeeperSeq: number): boolean {
     const keeper = this.bySeq(keeperSeq);
-    if (!keeper) return;
-    for (const r of this.byEventKey.get(key(keeper.pixelId, keeper.eventName, keeper.eventId ?? '')) ?? []) {
-      if (r.dedupOf === keeperSeq) r.dedupOf = newKeeperSeq;
+    if (!keeper) return false;
+    const chain = this.ringChain[keeperSeq % this.ringSize];
+    if (chain !== undefined) {
+      for (let i = 0; i < chain.events.length; i++) {
+        const r = chain.events.at(i)!;
+        if (r.dedupOf === keeperSeq) r.dedupOf = newKeeperSeq;
+      }
     }
     if (keeper.status === 'counted') {
       this.statusCounts.counted--;
@@ -134,28 +157,54 @@ export class EventStore {
     keeper.status = 'deduplicated';
     keeper.dedupOf = newKeeperSeq;
     keeper.dedupMethod = 'event_id';
+    return true;
   }
 
-  private index(r: RecordedEvent): void {
-    if (r.eventId !== undefined) pushIndex(this.byEventKey, key(r.pixelId, r.eventName, r.eventId), r);
+  private index(r: RecordedEvent, slot: number, demotedKeeper: boolean): void {
+    if (r.eventId !== undefined) {
+      const k = this.lookupKey ?? key(r.pixelId, r.eventName, r.eventId);
+      let chain = this.lookupKey !== undefined ? this.lookupChain : this.byEventKey.get(k);
+      if (chain === undefined) this.byEventKey.set(k, (chain = new EventIdChain(k)));
+      chain.add(r, demotedKeeper);
+      this.ringChain[slot] = chain;
+    }
     if (r.source !== 'browser') return;
-    if (r.fbp) pushIndex(this.browserByFbp, key(r.pixelId, r.eventName, r.fbp), r);
-    for (const id of r.externalIds ?? []) pushIndex(this.browserByExternalId, key(r.pixelId, r.eventName, id), r);
+    let lists: MatchKeyList[] | undefined;
+    if (r.fbp) (lists ??= []).push(pushList(this.browserByFbp, key(r.pixelId, r.eventName, r.fbp), r));
+    if (r.externalIds !== undefined) {
+      for (const id of r.externalIds) (lists ??= []).push(pushList(this.browserByExternalId, key(r.pixelId, r.eventName, id), r));
+    }
+    this.ringLists[slot] = lists;
   }
 
   private evictOldest(): void {
     if (this.size <= 0) return;
     const slot = this.firstSeq % this.ringSize;
     const r = this.ring[slot];
+    const chain = this.ringChain[slot];
+    const lists = this.ringLists[slot];
     this.ring[slot] = undefined;
+    this.ringChain[slot] = undefined;
+    this.ringLists[slot] = undefined;
     this.firstSeq++;
     this.evicted++;
     if (!r) return;
     this.statusCounts[r.status]--;
     if (r.status === 'rejected') return;
-    if (r.eventId !== undefined) dropIndex(this.byEventKey, key(r.pixelId, r.eventName, r.eventId), r);
-    if (r.fbp) dropIndex(this.browserByFbp, key(r.pixelId, r.eventName, r.fbp), r);
-    for (const id of r.externalIds ?? []) dropIndex(this.browserByExternalId, key(r.pixelId, r.eventName, id), r);
+    if (chain !== undefined) {
+      chain.evict(r);
+      if (chain.events.length === 0 && this.byEventKey.get(chain.key) === chain) this.byEventKey.delete(chain.key);
+    }
+    if (lists !== undefined) {
+      for (let i = 0; i < lists.length; i++) {
+        const list = lists[i]!;
+        list.remove(r);
+        if (list.length > 0) continue;
+        // The first list is the fbp one when the event has an fbp; the others are external_id lists.
+        if (this.browserByFbp.get(list.key) === list) this.browserByFbp.delete(list.key);
+        else if (this.browserByExternalId.get(list.key) === list) this.browserByExternalId.delete(list.key);
+      }
+    }
     this.pairedByMatchKey.delete(r.seq);
   }
 
@@ -180,6 +229,8 @@ export class EventStore {
 
   clear(): void {
     this.ring.fill(undefined);
+    this.ringChain.fill(undefined);
+    this.ringLists.fill(undefined);
     this.firstSeq = this.seq + 1;
     this.statusCounts.counted = 0;
     this.statusCounts.deduplicated = 0;
