@@ -3,6 +3,7 @@ import type { ResolvedDestination } from '../config/schema.js';
 import type { CapiServerEvent } from '../mapping/types.js';
 import { parseRetryAfter } from './backoff.js';
 import type { GraphOutcome } from './classify.js';
+import { nodeHttpFetch } from './node-http-transport.js';
 
 export const PARTNER_AGENT = 'capi-bridge';
 
@@ -53,7 +54,8 @@ export function graphEventsUrl(graphUrl: string, d: ResolvedDestination): string
  * come back as `status: 0`.
  */
 export function createGraphClient(options: GraphClientOptions): GraphClient {
-  const doFetch: FetchLike = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  // Default: node:http(s) with a pre-encoded Buffer body and keep-alive agents (fetch copies ~1 MB bodies again).
+  const doFetch: FetchLike = options.fetch ?? nodeHttpFetch;
   const now = options.now ?? Date.now;
   return {
     async send(destination, events) {
