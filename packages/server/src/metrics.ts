@@ -25,6 +25,8 @@ export interface Metrics {
   graphLatency: Histogram<'destination' | 'outcome'>;
   paused: Gauge<'destination'>;
   outboxDepth: Gauge<'destination'>;
+  /** /v1/events batches mapped inline although the mapping worker pool is on, by reason (map-pool.ts). */
+  mapFallbacks: Counter<'reason'>;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createMetrics(destinationIds: readonly string[], depthOf?: (dest
       name: `${p}graph_request_duration_seconds`, help: 'Graph API request latency', labelNames: ['destination', 'outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
     }),
+    mapFallbacks: new Counter({ name: `${p}map_worker_fallbacks_total`, help: 'Large /v1/events batches mapped on the main thread although mapping workers are on, by reason (queue_full|unavailable|timeout|worker_exit|worker_error)', labelNames: ['reason'], registers: [registry] }),
     paused: new Gauge({ name: `${p}destination_paused`, help: '1 while a destination is paused after an auth error', labelNames: ['destination'], registers: [registry] }),
     outboxDepth: new Gauge({
       name: `${p}outbox_depth`, help: 'Events waiting in the outbox, by destination', labelNames: ['destination'], registers: [registry],

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config/schema.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { createGraphClient, type FetchLike } from './delivery/graph-client.js';
 import { createHttpHandler } from './http/app.js';
+import { defaultMapWorkers, MapPool } from './http/map-pool.js';
 import type { BuildFn } from './http/ingest.js';
 import { createLogger, type Logger } from './log.js';
 import { buildCapiEvent } from './mapping/build.js';
@@ -18,6 +19,15 @@ export interface ServerDeps {
   fetch?: FetchLike;
   now?: () => number;
   build?: BuildFn;
+  /**
+   * Mapping worker threads for large /v1/events batches; default `config.mapWorkers` (`MAP_WORKERS`), else
+   * min(2, cores - 1). Only used with the default mapping (an injected `build` maps inline).
+   */
+  mapWorkers?: number;
+  /** Module URL exporting the workers' `build` (tests; pair it with the same function as `build`). */
+  mapBuildModule?: string;
+  /** Bodies of at least this many bytes are mapped on a worker (default 16 KiB). */
+  mapMinBytes?: number;
   /** Skip the delivery loop (ingestion only). Default: `config.deliveryEnabled` (`DELIVERY_ENABLED`). */
   delivery?: boolean;
 }
@@ -28,6 +38,8 @@ export interface RunningServer {
   outbox: Outbox;
   metrics: Metrics;
   logger: Logger;
+  /** The mapping worker pool, when on (tests). */
+  mapPool?: MapPool;
   /** Graceful: stop accepting, finish in-flight requests, drain delivery until the deadline, close the outbox. */
   close(): Promise<void>;
 }
@@ -56,12 +68,24 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
     client: createGraphClient({ graphUrl: config.graphUrl, timeoutMs: config.delivery.requestTimeoutMs, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   });
   let shuttingDown = false;
+  const mapWorkers = deps.mapWorkers ?? config.mapWorkers ?? defaultMapWorkers();
+  let mapPool: MapPool | undefined;
+  if (mapWorkers > 0 && (deps.build === undefined || deps.mapBuildModule !== undefined)) {
+    mapPool = new MapPool({
+      size: mapWorkers, destinations: config.destinations, logger,
+      ...(deps.mapBuildModule !== undefined ? { buildModule: deps.mapBuildModule } : {}),
+      onFallback: (reason) => metrics.mapFallbacks.inc({ reason }),
+    });
+    await mapPool.start();
+  }
   const { listener } = createHttpHandler({
     config, outbox, metrics, logger, sentLog, now,
     build: deps.build ?? buildCapiEvent,
     notify: (d, n) => dispatcher.notify(d, n),
     pausedDestinations: () => dispatcher.pausedDestinations(),
     isShuttingDown: () => shuttingDown,
+    ...(mapPool ? { mapPool } : {}),
+    ...(deps.mapMinBytes !== undefined ? { mapMinBytes: deps.mapMinBytes } : {}),
   });
 
   const server: Server = await new Promise((resolve, reject) => {
@@ -93,11 +117,12 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
       const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
       await httpClosed;
       clearTimeout(forced);
+      await mapPool?.close();
       await dispatcher.stop(Math.max(0, deadline - Date.now()));
       await outbox.close();
       logger.info({}, 'closed');
     })();
     return closing;
   };
-  return { url, port, outbox, metrics, logger, close };
+  return { url, port, outbox, metrics, logger, close, ...(mapPool ? { mapPool } : {}) };
 }

@@ -163,7 +163,7 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   const env = input.env ?? {};
   const file = input.file ?? {};
   if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new ConfigError('config', 'expected a JSON object');
-  const known = new Set(['port', 'host', 'graphUrl', 'apiVersion', 'apiKeys', 'allowedOrigins', 'outbox', 'outboxThread', 'deliveryEnabled', 'trustProxy', 'cookieDomain',
+  const known = new Set(['port', 'host', 'graphUrl', 'apiVersion', 'apiKeys', 'allowedOrigins', 'outbox', 'outboxThread', 'mapWorkers', 'deliveryEnabled', 'trustProxy', 'cookieDomain',
     'logLevel', 'tagJsPath', 'metricsRequireKey', 'destinations', 'limits', 'delivery', 'rateLimit', 'shutdownTimeoutMs']);
   for (const k of Object.keys(file)) if (!known.has(k)) throw new ConfigError(`config.${k}`, 'unknown setting');
 
@@ -224,6 +224,7 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   const ob = pick('OUTBOX', 'outbox');
   const obt = pick('OUTBOX_THREAD', 'outboxThread');
   const de = pick('DELIVERY_ENABLED', 'deliveryEnabled');
+  const mw = pick('MAP_WORKERS', 'mapWorkers');
   const tp = pick('TRUST_PROXY', 'trustProxy');
   const cd = pick('COOKIE_DOMAIN', 'cookieDomain');
   const ll = pick('LOG_LEVEL', 'logLevel');
@@ -285,5 +286,6 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   if (cd) out.cookieDomain = str(cd[0], cd[1]).replace(/^\./, '').toLowerCase();
   if (tj) out.tagJsPath = str(tj[0], tj[1]);
   if (obt) out.outboxThread = bool(obt[0], obt[1]);
+  if (mw) out.mapWorkers = int(mw[0], mw[1], 0, 64);
   return out;
 }

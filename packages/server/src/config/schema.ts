@@ -11,6 +11,7 @@ export interface ConfigFile {
   allowedOrigins?: string[];
   outbox?: string;
   outboxThread?: boolean;
+  mapWorkers?: number;
   deliveryEnabled?: boolean;
   trustProxy?: boolean | number | string;
   cookieDomain?: string;
@@ -107,6 +108,8 @@ export interface ResolvedConfig {
   outboxUrl: string;
   /** SQLite outbox on a worker thread (default true; `OUTBOX_THREAD=false` runs it on the main thread). */
   outboxThread?: boolean;
+  /** Mapping worker threads for large `POST /v1/events` batches (`MAP_WORKERS`; 0 = map inline; default min(2, cores - 1)). */
+  mapWorkers?: number;
   /**
    * Run the delivery loop in this process (default true). `DELIVERY_ENABLED=false` makes an ingest-only
    * instance: it queues events and never sends them (another instance sharing the outbox delivers them).

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../outbox/types.js';
 import type { SentLog } from '../sent-log.js';
 import type { BuildFn } from './ingest.js';
+import type { MapPool } from './map-pool.js';
 
 /** Everything the HTTP layer needs, injected (tests pass fakes). */
 export interface AppDeps {
@@ -18,4 +19,8 @@ export interface AppDeps {
   notify?: (destinationId: string, count: number) => void;
   pausedDestinations?: () => string[];
   isShuttingDown: () => boolean;
+  /** Mapping worker threads for large `POST /v1/events` bodies (absent: everything is mapped inline). */
+  mapPool?: MapPool;
+  /** Bodies of at least this many bytes go to `mapPool` (default 16 KiB ≈ 50 typical events). */
+  mapMinBytes?: number;
 }

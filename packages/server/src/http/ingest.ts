@@ -36,6 +36,11 @@ export interface Prepared {
   source: EventSource;
   /** Per (event, destination) drops, for metrics and the sent log once the request is settled. */
   drops: Array<{ reason: DropReason; eventId?: string; eventName?: string; destination: string; fbp?: string; fbc?: string }>;
+  /**
+   * Per item `user_data.fbp`/`fbc` (null when absent), when the items' events came from a mapping worker
+   * (map-pool.ts) as JSON text: the sent log reads these instead of parsing each event.
+   */
+  itemFb?: { fbp: Array<string | null>; fbc: Array<string | null> };
 }
 
 export interface PrepareOptions {
@@ -185,6 +190,7 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
   // One clock read for the request's sent-log records; counters once per (destination | reason).
   const at = sentLog.timestamp();
   const items = p.items;
+  const fb = p.itemFb;
   let lastDest: string | undefined;
   let lastCount = 0;
   let perDest: Map<string, number> | undefined;
@@ -197,10 +203,17 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
     }
     lastCount++;
     const e = it.event;
-    const ud = e.user_data;
     const rec: Parameters<SentLog['record']>[0] = { event_id: e.event_id, event_name: e.event_name, destination: it.destinationId, status: 'queued' };
-    if (ud.fbp !== undefined) rec.fbp = ud.fbp;
-    if (ud.fbc !== undefined) rec.fbc = ud.fbc;
+    if (fb) {
+      const fbp = fb.fbp[i];
+      const fbc = fb.fbc[i];
+      if (fbp != null) rec.fbp = fbp;
+      if (fbc != null) rec.fbc = fbc;
+    } else {
+      const ud = e.user_data;
+      if (ud.fbp !== undefined) rec.fbp = ud.fbp;
+      if (ud.fbc !== undefined) rec.fbc = ud.fbc;
+    }
     sentLog.record(rec, at);
   }
   if (lastDest !== undefined) {

@@ -7,7 +7,7 @@ import { jsonBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, sendError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
-import { commit, prepare } from '../ingest.js';
+import { commit, prepare, type Prepared } from '../ingest.js';
 import type { FastRoute } from '../fast-path.js';
 import { applyFlatHeaders, flatHeaders, securityHeaderList } from '../security-headers.js';
 
@@ -30,7 +30,10 @@ export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request
     if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'server is shutting down; retry');
     const inputs = eventsFromBody(req.body, config.limits.apiMaxBatch);
     // The reply is spliced from per-event JSON fragments (same bytes as stringifying result objects).
-    const p = prepare(deps, inputs, 'api', {}, { replyJson: true });
+    return settle(prepare(deps, inputs, 'api', {}, { replyJson: true }));
+  };
+  /** Queues a prepared request (inline or from a mapping worker) and builds the reply once durable. */
+  const settle = async (p: Prepared): Promise<Outcome> => {
     const r = await commit(deps, p);
     if (!r.ok) return { ok: false, code: r.reason, message: `no event of this request was accepted: ${r.detail}; retry later` };
     return { ok: true, body: `{"accepted":${p.accepted},"dropped":${p.count - p.accepted},"results":[${p.resultsJson}]}` };
@@ -48,6 +51,8 @@ export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request
     res.end(o.body);
   });
 
+  const pool = deps.mapPool;
+  const minBytes = deps.mapMinBytes ?? 16 * 1024;
   const base = flatHeaders();
   const { removed } = securityHeaderList();
   const [check, read, parse] = body as [RequestHandler, RequestHandler, RequestHandler];
@@ -72,7 +77,31 @@ export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request
       if (err) fail(err);
       else run(req).then(done, fail);
     };
-    const afterRead: NextFunction = (err?: unknown) => (err ? fail(err) : parse(req, res, afterParse));
+    const afterRead: NextFunction = (err?: unknown) => {
+      if (err) {
+        fail(err);
+        return;
+      }
+      const buf = req.body as unknown;
+      if (pool === undefined || !Buffer.isBuffer(buf) || buf.length < minBytes) {
+        parse(req, res, afterParse);
+        return;
+      }
+      // Large body: decode, parse and map on a worker thread; the same checks and answers as inline. A
+      // busy, down, crashed or slow worker means this request is parsed and mapped here instead.
+      pool.map(buf, deps.now(), config.limits.apiMaxBatch).then((m) => {
+        if ('fallback' in m) {
+          parse(req, res, afterParse);
+        } else if ('httpError' in m) {
+          const e = m.httpError;
+          fail(new HttpError(e.status, e.code, e.message, e.field));
+        } else if (deps.isShuttingDown()) {
+          fail(new HttpError(503, 'shutting_down', 'server is shutting down; retry'));
+        } else {
+          settle(m.prepared).then(done, fail);
+        }
+      }, fail);
+    };
     const afterCheck: NextFunction = (err?: unknown) => (err ? fail(err) : read(req, res, afterRead));
     auth(req, res, (err?: unknown) => (err ? fail(err) : check(req, res, afterCheck)));
   };
