@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   const commonEnv: Record<string, string> = { COLLECT_RATE_PER_SEC: '0', LOG_LEVEL: 'warn', FLUSH_INTERVAL_MS: '250', OUTBOX_MAX_DEPTH: '50000000' };
   // OUTBOX_THREAD=false benches the inline SQLite outbox (default: on a worker thread).
   if (process.env.OUTBOX_THREAD !== undefined) commonEnv.OUTBOX_THREAD = process.env.OUTBOX_THREAD;
+  // MAP_WORKERS=0 benches /v1/events with mapping on the main thread (default: mapping workers for large bodies).
+  if (process.env.MAP_WORKERS !== undefined) commonEnv.MAP_WORKERS = process.env.MAP_WORKERS;
   if (PROF_DIR) {
     commonEnv.NODE_OPTIONS = `--import ${join(REPO_ROOT, 'packages/server/bench/cpu-prof.mjs')}`;
     commonEnv.CPU_PROF_DIR = PROF_DIR;

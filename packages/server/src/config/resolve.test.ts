@@ -34,6 +34,15 @@ describe('resolveConfig', () => {
     expect(err(() => resolveConfig({ env: { ...env, DELIVERY_ENABLED: 'sometimes' } })).field).toBe('DELIVERY_ENABLED');
   });
 
+  it('MAP_WORKERS sets the mapping worker pool size (0 = inline), validated', () => {
+    expect(resolveConfig({ env }).mapWorkers).toBeUndefined();
+    expect(resolveConfig({ env: { ...env, MAP_WORKERS: '0' } }).mapWorkers).toBe(0);
+    expect(resolveConfig({ env: { ...env, MAP_WORKERS: '2' } }).mapWorkers).toBe(2);
+    expect(resolveConfig({ file: { mapWorkers: 3 }, env }).mapWorkers).toBe(3);
+    expect(err(() => resolveConfig({ env: { ...env, MAP_WORKERS: 'many' } })).field).toBe('MAP_WORKERS');
+    expect(err(() => resolveConfig({ env: { ...env, MAP_WORKERS: '-1' } })).field).toBe('MAP_WORKERS');
+  });
+
   it('names the field of a bad value', () => {
     expect(err(() => resolveConfig({ env: { ...env, FB_API_VERSION: '24' } })).message).toBe('FB_API_VERSION: expected vNN.N, got "24"');
     expect(err(() => resolveConfig({ env: { ...env, PORT: 'eighty' } })).field).toBe('PORT');
