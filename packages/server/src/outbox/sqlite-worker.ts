@@ -109,15 +109,28 @@ try {
 }
 
 let closed = false;
+/** Requests whose reply is not posted yet. `close` answers only after all of them: the main thread ends the
+ * worker on that answer, and a reply still in a microtask would be lost (an acknowledged enqueue reported
+ * as failed). */
+const inflight = new Set<Promise<void>>();
+function answer(req: Request): Promise<void> {
+  return handle(outbox, req).then(
+    (value) => reply({ id: req.id, ok: true, value }),
+    (e: unknown) => reply({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+  );
+}
 port.on('message', (req: Request) => {
   if (closed) {
     reply({ id: req.id, ok: false, error: 'outbox is closed' });
     return;
   }
-  if (req.op === 'close') closed = true;
-  handle(outbox, req).then(
-    (value) => reply({ id: req.id, ok: true, value }),
-    (e: unknown) => reply({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
-  );
+  if (req.op === 'close') {
+    closed = true;
+    void Promise.allSettled([...inflight]).then(() => answer(req));
+    return;
+  }
+  const done = answer(req);
+  inflight.add(done);
+  void done.finally(() => inflight.delete(done));
 });
 reply({ id: 0, ready: true });
