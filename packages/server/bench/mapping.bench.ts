@@ -23,7 +23,7 @@
  * the per-round ratio and the spread.
  * Run: node --import tsx bench/mapping.bench.ts (after `npx tsc -b packages/server`)
  * Env: BENCH_SHOPPERS, BENCH_ROUNDS, BENCH_MS, BENCH_ONLY=ours|sdk (for --cpu-prof), BENCH_SEED, BENCH_DIST,
- * BENCH_DUMP=<file> (write the inputs as JSON and exit), BENCH_HASH_MEMO=<entries> (optional hash memo, off by default).
+ * BENCH_DUMP=<file> (write the inputs as JSON and exit).
  */
 import * as crypto from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -35,13 +35,6 @@ const distDir = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pa
 const { buildCapiEvent } = (await import(`${distDir}/mapping/build.js`)) as {
   buildCapiEvent: (input: unknown, d: DestinationConfig, ctx?: MappingContext) => BuildResult;
 };
-// BENCH_HASH_MEMO=<entries per generation> turns on the optional hash memo (off by default).
-const HASH_MEMO = Number(process.env.BENCH_HASH_MEMO ?? 0);
-if (HASH_MEMO > 0) {
-  const { setHashMemoCapacity } = (await import(`${distDir}/mapping/hash.js`)) as { setHashMemoCapacity?: (n: number) => void };
-  if (!setHashMemoCapacity) throw new Error('BENCH_HASH_MEMO: this build has no hash memo');
-  setHashMemoCapacity(HASH_MEMO);
-}
 
 const require = createRequire(import.meta.url);
 type SdkObj = Record<string, (...a: unknown[]) => unknown>;
@@ -372,7 +365,7 @@ if (ONLY === 'ours' || ONLY === 'sdk') {
     if (r % 2 === 0) { a = round('ours', ROUND_MS); b = round('sdk', ROUND_MS); } else { b = round('sdk', ROUND_MS); a = round('ours', ROUND_MS); }
     for (const k of ['wall', 'cpu'] as const) { o[k].push(a[k]); s[k].push(b[k]); ratio[k].push(a[k] / b[k]); }
   }
-  console.log(`mapping bench: ${N} events from ${SHOPPERS} shoppers, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (median, min–max), hash memo ${HASH_MEMO > 0 ? `${HASH_MEMO} entries/generation` : 'off'}`);
+  console.log(`mapping bench: ${N} events from ${SHOPPERS} shoppers, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (median, min–max)`);
   for (const k of ['cpu', 'wall'] as const) {
     const unit = k === 'cpu' ? 'events per CPU-second' : 'events per wall-second';
     console.log(` ${unit}`);
@@ -381,7 +374,7 @@ if (ONLY === 'ours' || ONLY === 'sdk') {
     console.log(`  ratio (per-round median)          ${median(ratio[k]).toFixed(2)}x  (${Math.min(...ratio[k]).toFixed(2)}–${Math.max(...ratio[k]).toFixed(2)}), target >= 4x`);
   }
   console.log(JSON.stringify({
-    bench: 'mapping', events: N, hashMemo: HASH_MEMO,
+    bench: 'mapping', events: N,
     cpu: { ours: Math.round(median(o.cpu)), sdk: Math.round(median(s.cpu)), ratio: r2(median(ratio.cpu)), ratioMin: r2(Math.min(...ratio.cpu)), ratioMax: r2(Math.max(...ratio.cpu)) },
     wall: { ours: Math.round(median(o.wall)), sdk: Math.round(median(s.wall)), ratio: r2(median(ratio.wall)), ratioMin: r2(Math.min(...ratio.wall)), ratioMax: r2(Math.max(...ratio.wall)) },
   }));

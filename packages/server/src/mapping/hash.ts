@@ -22,35 +22,3 @@ export function existingSha256(s: string): string | undefined {
   }
   return undefined;
 }
-
-/**
- * Optional bounded memo of SHA-256 by normalised value, for identities that repeat within a session
- * (a shopper's 3–5 events). Two generations of at most `capacity` entries each: a hit in the older one
- * is promoted, and when the young one is full the old one is dropped, so memory stays bounded and
- * entries unused for two generations go away. Off (0) by default: it keeps normalised plaintext (e-mails,
- * phones) in memory for as long as it holds them.
- */
-let memoCapacity = 0;
-let young = new Map<string, string>();
-let old = new Map<string, string>();
-
-/** Sets the memo size (entries per generation; 0 turns it off) and empties it. */
-export function setHashMemoCapacity(capacity: number): void {
-  memoCapacity = Number.isFinite(capacity) && capacity > 0 ? Math.floor(capacity) : 0;
-  young = new Map();
-  old = new Map();
-}
-
-/** sha256Hex through the memo when it is on. */
-export function sha256HexMemo(s: string): string {
-  if (memoCapacity === 0) return sha256Hex(s);
-  let h = young.get(s);
-  if (h !== undefined) return h;
-  h = old.get(s) ?? sha256Hex(s);
-  if (young.size >= memoCapacity) {
-    old = young;
-    young = new Map();
-  }
-  young.set(s, h);
-  return h;
-}

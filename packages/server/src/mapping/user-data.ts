@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { isValidFbCookie, readCookie } from './fbc-fbp.js';
-import { existingSha256, sha256Hex, sha256HexMemo } from './hash.js';
+import { existingSha256, sha256Hex } from './hash.js';
 import {
   COUNTRY_CODES, HASHED_FIELDS, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId,
   normalizeGender, normalizeName, normalizePhone, normalizeState, normalizeZip, US_STATE_CODES, type HashedField,
@@ -84,7 +84,7 @@ function hashOne(i: number, v: string, field: string, nctx: NormalizeContext, wa
     warnings.push(`${field}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`);
     return undefined;
   }
-  return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256HexMemo(n);
+  return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256Hex(n);
 }
 
 /** Normalise + hash one field's values; already-hashed values pass through (lower-cased, never re-hashed). */
