@@ -58,6 +58,15 @@ export interface IngestDeps {
   now: () => number;
 }
 
+/** `build`, with a throw (an injected build may throw; the mapping core never does) as an `invalid_input` drop. */
+export function buildSafely(build: BuildFn, input: unknown, destination: DestinationConfig, ctx: MappingContext): BuildResult {
+  try {
+    return build(input, destination, ctx);
+  } catch (e) {
+    return { ok: false, reason: 'invalid_input', detail: `input: ${(e as Error).message.slice(0, 200)}` };
+  }
+}
+
 function inputEventId(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
   const o = input as Record<string, any>;
@@ -111,12 +120,7 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
       let dj = '';
       for (let k = 0; k < dests.length; k++) {
         const d = dests[k]!;
-        let r: BuildResult;
-        try {
-          r = build(input, d, mctx);
-        } catch (e) {
-          r = { ok: false, reason: 'invalid_input', detail: `input: ${(e as Error).message.slice(0, 200)}` };
-        }
+        const r = buildSafely(build, input, d, mctx);
         if (k > 0) dj += ',';
         if (r.ok) {
           first ??= r.event;
@@ -146,12 +150,7 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
     const dres: DestinationResult[] = [];
     let first: CapiServerEvent | undefined;
     for (const d of dests) {
-      let r: BuildResult;
-      try {
-        r = build(input, d, mctx);
-      } catch (e) {
-        r = { ok: false, reason: 'invalid_input', detail: `input: ${(e as Error).message.slice(0, 200)}` };
-      }
+      const r = buildSafely(build, input, d, mctx);
       if (r.ok) {
         first ??= r.event;
         out.items.push({ destinationId: d.id, event: r.event });

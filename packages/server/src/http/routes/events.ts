@@ -1,13 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import { graphBody } from '../../delivery/graph-client.js';
-import type { BuildResult } from '../../mapping/types.js';
 import { requireApiKey } from '../auth.js';
 import { jsonBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, sendError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
-import { commit, prepare, type Prepared } from '../ingest.js';
+import { buildSafely, commit, prepare, type Prepared } from '../ingest.js';
 import type { FastRoute } from '../fast-path.js';
 import { applyFlatHeaders, flatHeaders, securityHeaderList } from '../security-headers.js';
 
@@ -112,12 +111,7 @@ export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request
     const results = inputs.map((input, index) => ({
       index,
       destinations: config.destinations.map((d) => {
-        let r: BuildResult;
-        try {
-          r = deps.build(input, d, { now, source: 'api' });
-        } catch (e) {
-          r = { ok: false, reason: 'invalid_input', detail: `input: ${(e as Error).message.slice(0, 200)}` };
-        }
+        const r = buildSafely(deps.build, input, d, { now, source: 'api' });
         return r.ok
           ? { destination: d.id, pixel_id: d.pixelId, status: 'would_send', match_keys: r.matchKeys, warnings: r.warnings, payload: graphBody(d, [r.event]) }
           : { destination: d.id, pixel_id: d.pixelId, status: 'dropped', reason: r.reason, detail: r.detail };
