@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserPurchase, purchase } from './support/events.js';
 import { spawnSandbox, type Sandbox } from './support/sandbox.js';
@@ -6,10 +9,13 @@ import { waitFor } from './support/wait.js';
 
 let sandbox: Sandbox;
 let server: CapiServer;
+// The served tag is a file this test controls, so both the "not built" and the "built" answers are checked.
+const dataDir = mkdtempSync(join(tmpdir(), 'capi-bridge-test-'));
+const tagPath = join(dataDir, 'tag.js');
 
 beforeAll(async () => {
   sandbox = await spawnSandbox();
-  server = await spawnServer({ graphUrl: sandbox.url, env: { COLLECT_RATE_BURST: '1000' } });
+  server = await spawnServer({ graphUrl: sandbox.url, dataDir, env: { COLLECT_RATE_BURST: '1000', TAG_JS_PATH: tagPath } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -222,7 +228,7 @@ describe('/v1/events/csv', () => {
 });
 
 describe('operations endpoints', () => {
-  it('healthz, readyz, metrics (key required), tag.js or a 503 naming the missing build, JSON 404', async () => {
+  it('healthz, readyz, metrics (key required), tag.js (503 naming the missing build, then 200 + ETag + 304 once built), JSON 404', async () => {
     expect((await server.request('/healthz')).status).toBe(200);
     const ready = await server.request('/readyz');
     expect(ready.status).toBe(200);
@@ -232,15 +238,17 @@ describe('operations endpoints', () => {
     expect(m.get(`capi_bridge_events_sent_total{destination="${TEST_PIXEL}"}`)).toBeGreaterThan(0);
     expect(m.has(`capi_bridge_outbox_depth{destination="${TEST_PIXEL}"}`)).toBe(true);
     expect(m.has(`capi_bridge_destination_paused{destination="${TEST_PIXEL}"}`)).toBe(true);
+    const missing = await server.request('/tag.js');
+    expect(missing.status).toBe(503);
+    expect(await missing.json()).toMatchObject({ error: { code: 'tag_not_built' } });
+    writeFileSync(tagPath, '/* tag */ window.tagLoaded = true;\n');
     const tag = await server.request('/tag.js');
-    if (tag.status === 200) {
-      expect(tag.headers.get('cache-control')).toContain('max-age=');
-      const etag = tag.headers.get('etag')!;
-      expect((await server.request('/tag.js', { headers: { 'if-none-match': etag } })).status).toBe(304);
-    } else {
-      expect(tag.status).toBe(503);
-      expect(await tag.json()).toMatchObject({ error: { code: 'tag_not_built' } });
-    }
+    expect(tag.status).toBe(200);
+    expect(await tag.text()).toBe('/* tag */ window.tagLoaded = true;\n');
+    expect(tag.headers.get('cache-control')).toContain('max-age=');
+    const etag = tag.headers.get('etag');
+    expect(etag).toMatch(/^".+"$/);
+    expect((await server.request('/tag.js', { headers: { 'if-none-match': etag! } })).status).toBe(304);
     const nf = await server.request('/nope');
     expect(nf.status).toBe(404);
     expect(await nf.json()).toMatchObject({ error: { code: 'not_found' } });
