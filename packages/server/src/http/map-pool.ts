@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CapiServerEvent, DestinationConfig } from '../mapping/types.js';
+import type { DestinationConfig } from '../mapping/types.js';
+import { lazyEvent } from '../outbox/lazy-event.js';
 import type { EnqueueItem } from '../outbox/types.js';
 import type { Prepared } from './ingest.js';
 
@@ -67,38 +68,13 @@ export function defaultMapWorkers(): number {
   return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
-/**
- * A queued item's event as it comes back from a worker: the fields the ingest path and the outbox read
- * (`event_id`, `event_name`, `event_time`, `action_source`) are plain; anything else (or `JSON.stringify`,
- * via `toJSON`) parses the worker's JSON text once. Backends that store text use `EnqueueItem.json` as is.
- */
-class WorkerEvent {
-  readonly #json: string;
-  #parsed: CapiServerEvent | undefined;
-  constructor(json: string, readonly event_id: string, readonly event_name: string, readonly event_time: number, readonly action_source: string) {
-    this.#json = json;
-  }
-  #full(): CapiServerEvent {
-    return (this.#parsed ??= JSON.parse(this.#json) as CapiServerEvent);
-  }
-  toJSON(): CapiServerEvent { return this.#full(); }
-  get event_source_url() { return this.#full().event_source_url; }
-  get referrer_url() { return this.#full().referrer_url; }
-  get user_data() { return this.#full().user_data; }
-  get custom_data() { return this.#full().custom_data; }
-  get opt_out() { return this.#full().opt_out; }
-  get data_processing_options() { return this.#full().data_processing_options; }
-  get data_processing_options_country() { return this.#full().data_processing_options_country; }
-  get data_processing_options_state() { return this.#full().data_processing_options_state; }
-}
-
 /** The worker's columns → the `Prepared` the inline path would have built (with `replyJson`). */
 export function preparedFromColumns(c: MapResultColumns): Prepared {
   const n = c.json.length;
   const items = new Array<EnqueueItem>(n);
   for (let i = 0; i < n; i++) {
     const json = c.json[i]!;
-    const event = new WorkerEvent(json, c.eventId[i]!, c.eventName[i]!, c.eventTime[i]!, c.actionSource[i]!) as unknown as CapiServerEvent;
+    const event = lazyEvent(json, c.eventId[i]!, c.eventTime[i]!, c.actionSource[i]!, c.eventName[i]!);
     items[i] = { destinationId: c.dest[i]!, event, json };
   }
   return {

@@ -3,7 +3,7 @@
  * request messages in order. Every error becomes an error reply; nothing here throws to the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CapiServerEvent } from '../mapping/types.js';
+import { lazyEvent } from './lazy-event.js';
 import { SqliteOutbox } from './sqlite.js';
 import type { ClaimedColumns, Reply, Request, WorkerInit } from './sqlite-thread.js';
 import type { EnqueueItem, EnqueueResult } from './types.js';
@@ -14,32 +14,6 @@ const init = workerData as WorkerInit;
 
 function reply(m: Reply): void {
   port!.postMessage(m);
-}
-
-/**
- * The event as the worker receives it: JSON text + head fields. The head is read without parsing; any
- * other field, or `JSON.stringify` (via `toJSON`), parses the text once. `SqliteOutbox` stores `item.json`
- * as is, so on the normal path the worker never parses an event.
- */
-class LazyEvent {
-  readonly #json: string;
-  #parsed: CapiServerEvent | undefined;
-  constructor(json: string, readonly event_id: string, readonly event_time: number, readonly action_source: string) {
-    this.#json = json;
-  }
-  #full(): CapiServerEvent {
-    return (this.#parsed ??= JSON.parse(this.#json) as CapiServerEvent);
-  }
-  toJSON(): CapiServerEvent { return this.#full(); }
-  get event_name() { return this.#full().event_name; }
-  get event_source_url() { return this.#full().event_source_url; }
-  get referrer_url() { return this.#full().referrer_url; }
-  get user_data() { return this.#full().user_data; }
-  get custom_data() { return this.#full().custom_data; }
-  get opt_out() { return this.#full().opt_out; }
-  get data_processing_options() { return this.#full().data_processing_options; }
-  get data_processing_options_country() { return this.#full().data_processing_options_country; }
-  get data_processing_options_state() { return this.#full().data_processing_options_state; }
 }
 
 async function handle(outbox: SqliteOutbox, req: Request): Promise<unknown> {
@@ -53,7 +27,7 @@ async function handle(outbox: SqliteOutbox, req: Request): Promise<unknown> {
         const items = new Array<EnqueueItem>(count);
         for (let i = 0; i < count; i++, at++) {
           const json = req.json[at]!;
-          const event = new LazyEvent(json, req.eventId[at]!, req.eventTime[at]!, req.actionSource[at]!) as unknown as CapiServerEvent;
+          const event = lazyEvent(json, req.eventId[at]!, req.eventTime[at]!, req.actionSource[at]!);
           items[i] = { destinationId: req.dest[at]!, event, json };
         }
         calls.push(outbox.enqueue(items));
