@@ -10,30 +10,6 @@ export function own(o: unknown, key: string): unknown {
   return typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Obj)[key] : undefined;
 }
 
-/** `o.a.b` (own properties only); fixed arity so the hot path allocates no rest array. */
-export function path2(o: unknown, a: string, b: string): unknown {
-  const x = own(o, a);
-  return x === undefined ? undefined : own(x, b);
-}
-
-/** `o.a.b.c` (own properties only). */
-export function path3(o: unknown, a: string, b: string, c: string): unknown {
-  const x = own(o, a);
-  if (x === undefined) return undefined;
-  const y = own(x, b);
-  return y === undefined ? undefined : own(y, c);
-}
-
-/** Nested own property by path segments. */
-export function path(o: unknown, ...keys: string[]): unknown {
-  let cur = o;
-  for (const k of keys) {
-    cur = own(cur, k);
-    if (cur === undefined) return undefined;
-  }
-  return cur;
-}
-
 /** A short, safe rendering of a bad value for error details (never the whole value). */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
