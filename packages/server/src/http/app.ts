@@ -18,13 +18,9 @@ const COUNTED: ReadonlySet<string> = new Set<HttpDropReason>([
   'origin_refused', 'rate_limited', 'shutting_down', 'invalid_csv',
 ]);
 
-/** The Express app: every route, helmet, JSON errors. No listening, no IO of its own. */
-export function createApp(deps: AppDeps): Express {
-  return createHttpHandler(deps).app;
-}
-
 /**
- * The app plus the server's request listener, which sends `POST /collect` and `POST /v1/events` to their
+ * The Express app (every route, helmet, JSON errors; no listening, no IO of its own) plus the server's
+ * request listener, which sends `POST /collect` and `POST /v1/events` to their
  * fast handlers (see fast-path.ts) and everything else to the app.
  */
 export function createHttpHandler(deps: AppDeps): { app: Express; listener: (req: IncomingMessage, res: ServerResponse) => void } {

@@ -53,9 +53,8 @@ export function securityHeaders(): RequestHandler {
   };
 }
 
-/** JSON answer without express's res.json/res.send machinery (charset/etag/freshness checks). */
-export function sendJson(res: import('express').Response, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+/** JSON text answer without express's res.json/res.send machinery (charset/etag/freshness checks). */
+export function sendJsonText(res: import('node:http').ServerResponse, status: number, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));

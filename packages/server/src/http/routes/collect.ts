@@ -10,7 +10,7 @@ import { eventsFromBody } from '../events-input.js';
 import type { FastRoute } from '../fast-path.js';
 import { commit, prepare } from '../ingest.js';
 import { RateLimiter } from '../rate-limit.js';
-import { applyFlatHeaders, flatHeaders, securityHeaderList } from '../security-headers.js';
+import { applyFlatHeaders, flatHeaders, securityHeaderList, sendJsonText } from '../security-headers.js';
 import { stripServerOnlyFields } from '../strip.js';
 
 const PREFLIGHT_MAX_AGE = '600';
@@ -102,10 +102,7 @@ export function createCollect(deps: AppDeps, onError: (err: unknown, req: Reques
       return;
     }
     if (o.cookies) res.setHeader('Set-Cookie', o.cookies);
-    res.statusCode = o.status;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', Buffer.byteLength(o.body));
-    res.end(o.body);
+    sendJsonText(res, o.status, o.body);
   });
 
   // Fast path: every header is collected in one flat list and written with one writeHead on success;

@@ -8,7 +8,7 @@ import { HttpError, sendError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
 import { buildSafely, commit, prepare, type Prepared } from '../ingest.js';
 import type { FastRoute } from '../fast-path.js';
-import { applyFlatHeaders, flatHeaders, securityHeaderList } from '../security-headers.js';
+import { applyFlatHeaders, flatHeaders, securityHeaderList, sendJsonText } from '../security-headers.js';
 
 type Outcome = { ok: true; body: string } | { ok: false; code: string; message: string };
 
@@ -44,10 +44,7 @@ export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request
       sendError(res, 503, o.code, o.message);
       return;
     }
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', Buffer.byteLength(o.body));
-    res.end(o.body);
+    sendJsonText(res, 200, o.body);
   });
 
   const pool = deps.mapPool;
