@@ -1,23 +1,46 @@
 /**
  * SqliteOutbox microbench: CPU µs per event (process.cpuUsage, user + system) for
  *   enqueue (batches of 500, each awaited = one FULL commit), claim(1000), ack(1000),
- * over N events (default 100,000), current class vs the frozen copy in bench/baseline/ (a750a7d: triggers,
+ * over N events (default 100,000), current class vs the class as it was at commit a750a7d (triggers,
  * one INSERT per event), interleaved (base, new, base, new …) on fresh files so machine-load swings hit both.
  * Run: `node --import tsx bench/outbox-sqlite.bench.ts` (from packages/server). BENCH_EVENTS, BENCH_ROUNDS.
  * BENCH_JSON=1 passes each event's JSON text along (`EnqueueItem.json`) to the current class.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CapiServerEvent } from '../src/mapping/types.js';
 import type { EnqueueItem, Outbox } from '../src/outbox/types.js';
 import { SqliteOutbox } from '../src/outbox/sqlite.js';
-import { SqliteOutboxBaseline } from './baseline/sqlite-a750a7d.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PASS_JSON = process.env.BENCH_JSON === '1';
 const BATCH = 500;
+const BASELINE_COMMIT = 'a750a7d';
+
+type OpenOutbox = (path: string) => Outbox;
+
+/**
+ * The baseline is the class read from git history (its imports are type-only, so it runs as is), written
+ * under node_modules/.cache so that `better-sqlite3` resolves. No git history (e.g. a tarball): no baseline.
+ */
+async function loadBaseline(): Promise<OpenOutbox | undefined> {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  try {
+    const src = execFileSync('git', ['show', `${BASELINE_COMMIT}:packages/server/src/outbox/sqlite.ts`], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const dir = join(here, '../node_modules/.cache/capi-bench');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `sqlite-${BASELINE_COMMIT}.ts`);
+    writeFileSync(file, src);
+    const mod = (await import(pathToFileURL(file).href)) as { SqliteOutbox: new (path: string) => Outbox };
+    return (p) => new mod.SqliteOutbox(p);
+  } catch {
+    return undefined;
+  }
+}
 const DEST = 'pixel-1';
 
 function event(i: number): CapiServerEvent {
@@ -103,11 +126,12 @@ async function main(): Promise<void> {
   console.log(`(current class ${PASS_JSON ? 'gets EnqueueItem.json' : 'serialises the events itself'}; ${ROUNDS} interleaved rounds)`);
   console.log('| variant | round | enqueue | claim | ack | claim+ack | sum | process CPU | wall s |');
   console.log('|---|---|---|---|---|---|---|---|---|');
+  const baseline = await loadBaseline();
+  if (!baseline) console.log(`(no git history: baseline ${BASELINE_COMMIT} skipped)`);
+  const variants: Array<[string, OpenOutbox, boolean]> = [['current', (p) => new SqliteOutbox(p), PASS_JSON]];
+  if (baseline) variants.unshift([`baseline ${BASELINE_COMMIT}`, baseline, false]);
   for (let r = 1; r <= ROUNDS; r++) {
-    for (const [label, open, json] of [
-      ['baseline a750a7d', (p: string) => new SqliteOutboxBaseline(p), false],
-      ['current', (p: string) => new SqliteOutbox(p), PASS_JSON],
-    ] as const) {
+    for (const [label, open, json] of variants) {
       const x = await run(open, json);
       console.log(`| ${label} | ${r} | ${f(x.enqueue)} | ${f(x.claim)} | ${f(x.ack)} | ${f(x.claim + x.ack)} | ${f(x.enqueue + x.claim + x.ack)} | ${f(x.all)} | ${x.wallS.toFixed(1)} |`);
     }
