@@ -1,17 +1,6 @@
-import { MAX_CUSTOM_EVENT_NAME_LENGTH, META_EVENT_NAMES, META_STANDARD_EVENTS } from '@capi-bridge/contract';
+import { MAX_CUSTOM_EVENT_NAME_LENGTH, META_STANDARD_EVENTS, metaEventName } from '@capi-bridge/contract';
 import type { DropReason } from './types.js';
 import { describe, own, type Obj } from './util.js';
-
-const TABLE: Readonly<Record<string, string>> = META_EVENT_NAMES;
-
-/**
- * resolveMetaEventName() from the shared contract, on the same table and set, without allocating per call
- * (the contract's version is written for the web tag's size budget). event-name.test.ts pins the two
- * together for every table row, custom names and overrides.
- */
-export function metaEventName(eventName: string, override: string | undefined): string {
-  return override ?? (Object.hasOwn(TABLE, eventName) ? TABLE[eventName]! : eventName);
-}
 
 export type EventNameResult =
   | { ok: true; name: string; standard: boolean }
@@ -35,6 +24,7 @@ export function resolveEventName(input: Obj, fb: unknown): EventNameResult {
   const base = typeof raw === 'string' ? raw.trim() : '';
   if (ov === undefined && base === '') return { ok: false, reason: 'missing_event_name', detail: 'event_name: empty' };
   const name = metaEventName(base, ov);
+  // The Set, not the contract's isMetaStandardEvent() (an Object.values array per call, written for the tag's size).
   const standard = META_STANDARD_EVENTS.has(name);
   if (!standard && name.length > MAX_CUSTOM_EVENT_NAME_LENGTH) {
     const field = ov === undefined ? 'event_name' : 'integrations.facebook.event_name';
