@@ -6,19 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, LaunchOptions } from 'playwright-core';
+// The flags `capi-bridge verify` launches chromium with: one list for both.
+import { CHROMIUM_ARGS } from '../../packages/server/src/verify/browser.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'];
 const INSTALL_SCRIPT = fileURLToPath(new URL('../../scripts/install-system-deps.sh', import.meta.url));
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-gpu',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-] as const;
 
 /** Hosts of the fake shop: every `*.example.test` name resolves to loopback inside chromium. */
 export const SHOP_HOST = 'shop.example.test';
