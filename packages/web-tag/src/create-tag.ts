@@ -4,7 +4,7 @@ import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
 import { merge } from './payload.js';
 import { send } from './transport.js';
-import type { Fbq, Obj, RawConfig, TagConfig, TriggerCallback, Win } from './types.js';
+import type { Fbq, Obj, RawConfig, TriggerCallback, Win } from './types.js';
 
 /** Events held while no consent decision exists; later ones are dropped (the first ones carry the page view). */
 export const MAX_HELD = 50;
