@@ -15,3 +15,8 @@ export function sendError(res: Response, status: number, code: string, message: 
   const body: ErrorBody = { error: field === undefined ? { code, message } : { code, message, field } };
   res.status(status).json(body);
 }
+
+/** The 503 every ingest route answers once shutdown has begun. */
+export function shuttingDownError(): HttpError {
+  return new HttpError(503, 'shutting_down', 'server is shutting down; retry');
+}

@@ -5,7 +5,7 @@ import { jsonBody } from '../body.js';
 import { firstPartyCookieDomain, fbCookie, isCookieSafeFbValue } from '../cookies.js';
 import { isOriginAllowed, originHost } from '../cors.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, sendError } from '../errors.js';
+import { HttpError, sendError, shuttingDownError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
 import type { FastRoute } from '../fast-path.js';
 import { commit, prepare } from '../ingest.js';
@@ -82,7 +82,7 @@ export function createCollect(deps: AppDeps, onError: (err: unknown, req: Reques
 
   /** The route itself, once the body is parsed (shared by the router and the fast path). */
   const run = async (req: Request): Promise<Outcome> => {
-    if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'server is shutting down; retry');
+    if (deps.isShuttingDown()) throw shuttingDownError();
     const inputs = eventsFromBody(req.body, config.limits.collectMaxBatch);
     for (const e of inputs) if (typeof e === 'object' && e !== null && !Array.isArray(e)) stripServerOnlyFields(e as Record<string, unknown>);
     const ua = req.headers['user-agent'];

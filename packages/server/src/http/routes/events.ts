@@ -4,7 +4,7 @@ import { graphBody } from '../../delivery/graph-client.js';
 import { requireApiKey } from '../auth.js';
 import { jsonBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, sendError } from '../errors.js';
+import { HttpError, sendError, shuttingDownError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
 import { buildSafely, commit, prepare, type Prepared } from '../ingest.js';
 import type { FastRoute } from '../fast-path.js';
@@ -26,7 +26,7 @@ export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request
   const auth = requireApiKey(config.apiKeys, () => metrics.dropped.inc({ reason: 'unauthorized', source: 'api' }));
 
   const run = async (req: Request): Promise<Outcome> => {
-    if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'server is shutting down; retry');
+    if (deps.isShuttingDown()) throw shuttingDownError();
     const inputs = eventsFromBody(req.body, config.limits.apiMaxBatch);
     // The reply is spliced from per-event JSON fragments (same bytes as stringifying result objects).
     return settle(prepare(deps, inputs, 'api', {}, { replyJson: true }));
@@ -92,7 +92,7 @@ export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request
           const e = m.httpError;
           fail(new HttpError(e.status, e.code, e.message, e.field));
         } else if (deps.isShuttingDown()) {
-          fail(new HttpError(503, 'shutting_down', 'server is shutting down; retry'));
+          fail(shuttingDownError());
         } else {
           settle(m.prepared).then(done, fail);
         }
