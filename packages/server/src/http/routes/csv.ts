@@ -5,7 +5,7 @@ import { parse } from 'csv-parse';
 import { requireApiKey } from '../auth.js';
 import { checkHeader, ConversionGrouper, rowToParts, type Conversion } from '../csv-rows.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, sendError } from '../errors.js';
+import { HttpError, sendError, shuttingDownError } from '../errors.js';
 import { commit, prepare } from '../ingest.js';
 
 /** `row` is the file line number where the record ends (the header is line 1). */
@@ -59,7 +59,7 @@ export function csvRouter(deps: AppDeps): Router {
       if (ct !== 'text/csv' && ct !== 'application/csv') {
         throw new HttpError(415, 'unsupported_media_type', `Content-Type must be text/csv, got ${ct === '' ? 'none' : JSON.stringify(ct)}`);
       }
-      if (deps.isShuttingDown()) throw new HttpError(503, 'shutting_down', 'server is shutting down; retry');
+      if (deps.isShuttingDown()) throw shuttingDownError();
       const max = config.limits.csvMaxBadRows;
       const badRows: BadRow[] = [];
       let badRowCount = 0;
@@ -110,17 +110,18 @@ export function csvRouter(deps: AppDeps): Router {
       input.on('error', (e) => parser.destroy(e));
       req.pipe(input).pipe(parser);
 
+      /** The counts every answer carries, success or failure. */
+      const summary = () => ({
+        rows, conversions, accepted_conversions: acceptedConversions, accepted_rows: acceptedRows,
+        bad_row_count: badRowCount, bad_rows: badRows, bad_rows_truncated: badRowCount > badRows.length,
+      });
       const grouper = new ConversionGrouper();
       let paths: string[] | undefined;
       const fail = (status: number, code: string, message: string, field?: string): void => {
         if (code === 'invalid_csv' || code === 'body_too_large' || code === 'invalid_utf8') metrics.dropped.inc({ reason: code, source: 'csv' });
         req.unpipe(input);
         req.resume();
-        res.status(status).json({
-          error: field === undefined ? { code, message } : { code, message, field },
-          rows, conversions, accepted_conversions: acceptedConversions, accepted_rows: acceptedRows,
-          bad_row_count: badRowCount, bad_rows: badRows, bad_rows_truncated: badRowCount > badRows.length,
-        });
+        res.status(status).json({ error: field === undefined ? { code, message } : { code, message, field }, ...summary() });
       };
       try {
         for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -170,10 +171,7 @@ export function csvRouter(deps: AppDeps): Router {
         sendError(res, 400, 'invalid_csv', 'CSV is empty: expected a header line of dotted paths (e.g. id,user.email,items.product.id)');
         return;
       }
-      res.json({
-        rows, conversions, accepted_conversions: acceptedConversions, accepted_rows: acceptedRows,
-        bad_row_count: badRowCount, bad_rows: badRows, bad_rows_truncated: badRowCount > badRows.length,
-      });
+      res.json(summary());
     });
   return router;
 }
