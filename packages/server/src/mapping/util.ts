@@ -2,7 +2,8 @@
 
 export type Obj = Record<string, unknown>;
 
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A plain (non-array) object: the contract's check, shared with the web tag. */
+export { isObj } from '@capi-bridge/contract';
 
 /** An object's own property, or undefined (never reads the prototype chain). */
 export function own(o: unknown, key: string): unknown {
