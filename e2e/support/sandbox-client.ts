@@ -25,6 +25,8 @@ export interface SandboxFilter {
 
 export async function sandboxEvents(sandboxUrl: string, filter: SandboxFilter = {}): Promise<SandboxEvent[]> {
   const qs = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
+  // The sandbox lists only the newest 1000 by default: a check that an event is absent must see them all.
+  qs.set('limit', '1000000');
   const res = await fetch(`${sandboxUrl}/_sandbox/events?${qs}`);
   if (!res.ok) throw new Error(`GET /_sandbox/events → ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { events: SandboxEvent[] };

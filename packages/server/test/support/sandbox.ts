@@ -39,6 +39,9 @@ export interface Sandbox extends SpawnedServer {
   clearFaults(): Promise<void>;
 }
 
+/** Above the sandbox's event store size (100k): `GET /_sandbox/events` returns every stored event. */
+const ALL_EVENTS = 1_000_000;
+
 /** Starts `packages/meta-sandbox` as a real process on 127.0.0.1, port 0. */
 export async function spawnSandbox(options: { tokens?: string[]; pixels?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Sandbox> {
   ensureBuilt();
@@ -59,6 +62,8 @@ export async function spawnSandbox(options: { tokens?: string[]; pixels?: string
     ...s,
     async events(filter = {}) {
       const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as Array<[string, string]>);
+      // The sandbox lists only the newest 1000 by default: a check that an event is absent must see them all.
+      q.set('limit', String(ALL_EVENTS));
       return ((await call('GET', `/_sandbox/events?${q}`)) as { events: SandboxEvent[] }).events;
     },
     async acceptedServerIds(pixel) {
