@@ -112,7 +112,7 @@ export class Dispatcher {
     const s = this.#d.settings;
     while (!this.#stopped) {
       const now = this.#now();
-      if (st.throttledUntil > now && !this.#stopped) {
+      if (st.throttledUntil > now) {
         if (this.#draining) return;
         await this.#sleep(st, st.throttledUntil - now);
         continue;
