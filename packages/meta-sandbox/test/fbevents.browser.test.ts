@@ -40,7 +40,8 @@ async function browserEvents(count: number): Promise<RecordedEvent[]> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const events = sandbox.context.store.list({ source: 'browser' });
-    if (events.length >= count || Date.now() > deadline) return events;
+    if (events.length >= count) return events;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} browser events; got ${events.length}: ${events.map((e) => e.eventName).join(', ')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
