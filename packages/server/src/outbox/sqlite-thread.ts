@@ -42,6 +42,9 @@ export type Request =
   | { id: number; op: 'replayDeadLetters'; options: { destinationId?: string; ids?: readonly string[] } }
   | { id: number; op: 'close' };
 
+/** A request before `#call` numbers it. */
+type RequestOp = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
 /** Claimed entries, column-wise; a missing head is `null` in `eventId`. */
 export interface ClaimedColumns {
   ids: string[];
@@ -229,10 +232,12 @@ export class ThreadedSqliteOutbox implements Outbox {
     for (const w of waiters.values()) w.reject(new Error(reason));
   }
 
-  #call<T>(req: Request): Promise<T> {
+  /** Sends one request (numbered here) and settles with the worker's reply to it. */
+  #call<T>(op: RequestOp): Promise<T> {
     const w = this.#worker;
     if (this.#closed) return Promise.reject(new Error('outbox is closed'));
     if (!w) return Promise.reject(new Error(this.#downReason));
+    const req = { ...op, id: this.#id() } as Request;
     return new Promise<T>((resolve, reject) => {
       if (this.#waiters.size === 0) w.ref();
       this.#waiters.set(req.id, { resolve: resolve as (v: unknown) => void, reject });
@@ -274,14 +279,14 @@ export class ThreadedSqliteOutbox implements Outbox {
     this.#batch = undefined;
     if (!b) return;
     const { resolvers, ...cols } = b;
-    this.#call<EnqueueResult[]>({ id: this.#id(), op: 'enqueue', ...cols }).then(
+    this.#call<EnqueueResult[]>({ op: 'enqueue', ...cols }).then(
       (results) => { for (let k = 0; k < resolvers.length; k++) resolvers[k]!(results[k]!); },
       (e: Error) => { for (const r of resolvers) r({ ok: false, reason: 'outbox_unavailable', detail: e.message }); },
     );
   }
 
   async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
-    const c = await this.#call<ClaimedColumns>({ id: this.#id(), op: 'claim', dest: destinationId, max, leaseMs });
+    const c = await this.#call<ClaimedColumns>({ op: 'claim', dest: destinationId, max, leaseMs });
     const out = new Array<OutboxEntry>(c.ids.length);
     for (let i = 0; i < out.length; i++) out[i] = toEntry(c, i, destinationId);
     return out;
@@ -289,29 +294,29 @@ export class ThreadedSqliteOutbox implements Outbox {
 
   async ack(destinationId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.#call({ id: this.#id(), op: 'ack', dest: destinationId, ids });
+    await this.#call({ op: 'ack', dest: destinationId, ids });
   }
 
   async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.#call({ id: this.#id(), op: 'retryLater', dest: destinationId, ids, notBefore });
+    await this.#call({ op: 'retryLater', dest: destinationId, ids, notBefore });
   }
 
   async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void> {
     if (entries.length === 0) return;
-    await this.#call({ id: this.#id(), op: 'deadLetter', dest: destinationId, entries });
+    await this.#call({ op: 'deadLetter', dest: destinationId, entries });
   }
 
   depth(destinationId?: string): Promise<number> {
-    return this.#call<number>(destinationId === undefined ? { id: this.#id(), op: 'depth' } : { id: this.#id(), op: 'depth', dest: destinationId });
+    return this.#call<number>(destinationId === undefined ? { op: 'depth' } : { op: 'depth', dest: destinationId });
   }
 
   listDeadLetters(options: { destinationId?: string; limit?: number } = {}): Promise<DeadLetter[]> {
-    return this.#call<DeadLetter[]>({ id: this.#id(), op: 'listDeadLetters', options });
+    return this.#call<DeadLetter[]>({ op: 'listDeadLetters', options });
   }
 
   replayDeadLetters(options: { destinationId?: string; ids?: readonly string[] } = {}): Promise<number> {
-    return this.#call<number>({ id: this.#id(), op: 'replayDeadLetters', options });
+    return this.#call<number>({ op: 'replayDeadLetters', options });
   }
 
   /** Messages are handled in order: everything sent before `close` (pending enqueues included) completes first. */
@@ -322,7 +327,7 @@ export class ThreadedSqliteOutbox implements Outbox {
       const w = this.#worker;
       if (w) {
         try {
-          await this.#call({ id: this.#id(), op: 'close' });
+          await this.#call({ op: 'close' });
         } catch {
           // The worker died meanwhile: nothing left to close.
         }
