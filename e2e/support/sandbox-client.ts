@@ -33,11 +33,6 @@ export async function sandboxEvents(sandboxUrl: string, filter: SandboxFilter = 
   return body.events;
 }
 
-export async function clearSandbox(sandboxUrl: string): Promise<void> {
-  const res = await fetch(`${sandboxUrl}/_sandbox/events`, { method: 'DELETE' });
-  if (!res.ok) throw new Error(`DELETE /_sandbox/events → ${res.status}`);
-}
-
 export interface DedupPair {
   eventId: string;
   browser: SandboxEvent;
