@@ -61,7 +61,7 @@ export const metaEventName = (eventName: string, override?: string): string =>
   override ?? (Object.hasOwn(table, eventName) ? table[eventName]! : eventName);
 
 /** Whether Meta knows `name` as a standard event (→ `track`, else `trackCustom`). */
-export const isMetaStandardEvent = (name: string): boolean => Object.values(table).includes(name);
+export const isMetaStandardEvent = (name: string): boolean => META_STANDARD_EVENTS.has(name);
 
 /** Meta: "Custom event names must be strings, and cannot exceed 50 characters". */
 export const MAX_CUSTOM_EVENT_NAME_LENGTH = 50;

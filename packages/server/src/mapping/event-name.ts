@@ -24,7 +24,6 @@ export function resolveEventName(input: Obj, fb: unknown): EventNameResult {
   const base = typeof raw === 'string' ? raw.trim() : '';
   if (ov === undefined && base === '') return { ok: false, reason: 'missing_event_name', detail: 'event_name: empty' };
   const name = metaEventName(base, ov);
-  // The Set, not the contract's isMetaStandardEvent() (an Object.values array per call, written for the tag's size).
   const standard = META_STANDARD_EVENTS.has(name);
   if (!standard && name.length > MAX_CUSTOM_EVENT_NAME_LENGTH) {
     const field = ov === undefined ? 'event_name' : 'integrations.facebook.event_name';
