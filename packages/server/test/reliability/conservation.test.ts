@@ -57,6 +57,7 @@ describe.each(BACKENDS)('conservation under SIGKILL (%s outbox)', (name: Backend
     console.info(`[conservation ${name}] kills=${kills} acked=${report.acked} delivered=${report.delivered} duplicates=${report.duplicates} refused=${load.stats.refused}`);
     expect(report.missing).toEqual([]);
     expect(report.divergent).toEqual([]);
+    expect(report.countedTwice).toEqual([]);
     expect(report.delivered).toBeGreaterThanOrEqual(load.acked.size);
     // The last server drains its outbox completely (nothing stuck behind a dead lease).
     await waitFor(async () => (await slot.current!.metrics()).get(`capi_bridge_outbox_depth{destination="${TEST_PIXEL}"}`) === 0,

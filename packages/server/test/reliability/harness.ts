@@ -156,6 +156,8 @@ export interface ConservationReport {
   duplicates: number;
   /** Event ids delivered more than once with a different payload (must be empty). */
   divergent: string[];
+  /** Event ids Meta counted more than once (must be empty: a redelivery is deduplicated). */
+  countedTwice: string[];
 }
 
 /**
@@ -173,14 +175,16 @@ export function checkConservation(acked: ReadonlySet<string>, events: readonly S
   const missing = [...acked].filter((id) => !byId.has(id));
   let duplicates = 0;
   const divergent: string[] = [];
+  const countedTwice: string[] = [];
   for (const [id, list] of byId) {
     duplicates += list.length - 1;
+    if (list.filter((e) => e.status === 'counted').length > 1) countedTwice.push(id);
     if (list.length > 1) {
       const first = JSON.stringify(list[0]!.payload);
       if (list.some((e) => JSON.stringify(e.payload) !== first)) divergent.push(id);
     }
   }
-  return { acked: acked.size, delivered: byId.size, missing, duplicates, divergent };
+  return { acked: acked.size, delivered: byId.size, missing, duplicates, divergent, countedTwice };
 }
 
 export interface SandboxStats {
