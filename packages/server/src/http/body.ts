@@ -1,8 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import { HttpError } from './errors.js';
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
+import { jsonFromBuffer } from './events-input.js';
 
 export interface JsonBodyOptions {
   limit: number;
@@ -97,17 +96,10 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
       next(new HttpError(400, 'invalid_json', 'request body is empty; expected a JSON object'));
       return;
     }
-    let text: string;
     try {
-      text = decoder.decode(buf);
-    } catch {
-      next(new HttpError(400, 'invalid_utf8', 'request body is not valid UTF-8'));
-      return;
-    }
-    try {
-      req.body = JSON.parse(text) as unknown;
+      req.body = jsonFromBuffer(buf);
     } catch (e) {
-      next(new HttpError(400, 'invalid_json', `request body is not valid JSON: ${(e as Error).message.slice(0, 200)}`));
+      next(e);
       return;
     }
     next();

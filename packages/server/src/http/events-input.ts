@@ -1,5 +1,22 @@
 import { HttpError } from './errors.js';
 
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** A raw request body → its JSON value (strict UTF-8); invalid_utf8 / invalid_json 400s otherwise. */
+export function jsonFromBuffer(buf: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = decoder.decode(buf);
+  } catch {
+    throw new HttpError(400, 'invalid_utf8', 'request body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new HttpError(400, 'invalid_json', `request body is not valid JSON: ${(e as Error).message.slice(0, 200)}`);
+  }
+}
+
 /** `{batch:[…]}` or one event object → the list of events; anything else is a 4xx naming the problem. */
 export function eventsFromBody(body: unknown, maxBatch: number): unknown[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -8,14 +8,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { buildCapiEvent } from '../mapping/build.js';
 import type { DestinationConfig } from '../mapping/types.js';
 import { HttpError } from './errors.js';
-import { eventsFromBody } from './events-input.js';
+import { eventsFromBody, jsonFromBuffer } from './events-input.js';
 import { prepare, type BuildFn, type IngestDeps } from './ingest.js';
 import type { MapReply, MapRequest, MapWorkerInit } from './map-pool.js';
 
 const port = parentPort;
 if (!port) throw new Error('map-worker must run in a worker thread');
 const init = workerData as MapWorkerInit;
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 async function loadBuild(): Promise<BuildFn> {
   if (init.buildModule === undefined) return buildCapiEvent;
@@ -26,22 +25,9 @@ async function loadBuild(): Promise<BuildFn> {
 }
 
 function handle(build: BuildFn, destinations: readonly DestinationConfig[], req: MapRequest): MapReply {
-  const buf = req.body;
-  let text: string;
-  try {
-    text = decoder.decode(buf);
-  } catch {
-    return { id: req.id, httpError: { status: 400, code: 'invalid_utf8', message: 'request body is not valid UTF-8' } };
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch (e) {
-    return { id: req.id, httpError: { status: 400, code: 'invalid_json', message: `request body is not valid JSON: ${(e as Error).message.slice(0, 200)}` } };
-  }
   let inputs: unknown[];
   try {
-    inputs = eventsFromBody(body, req.maxBatch);
+    inputs = eventsFromBody(jsonFromBuffer(req.body), req.maxBatch);
   } catch (e) {
     if (e instanceof HttpError) {
       return { id: req.id, httpError: e.field === undefined ? { status: e.status, code: e.code, message: e.message } : { status: e.status, code: e.code, message: e.message, field: e.field } };
