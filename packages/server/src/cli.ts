@@ -57,18 +57,9 @@ async function deadLetters(argv: string[]): Promise<void> {
 }
 
 async function verify(argv: string[]): Promise<void> {
-  // Written by the e2e work (src/verify/cli.ts); loaded only when used.
-  const spec = './verify/cli.js';
-  let mod: { main?: (argv: string[]) => Promise<number | void>; run?: (argv: string[]) => Promise<number | void> };
-  try {
-    mod = (await import(spec)) as typeof mod;
-  } catch (e) {
-    fail(`verify is not available in this build (${(e as Error).message})`);
-  }
-  const fn = mod.main ?? mod.run;
-  if (!fn) fail('verify: the verify module exports neither main nor run');
-  const code = await fn(argv);
-  if (typeof code === 'number') process.exitCode = code;
+  // Loaded only when used (serve and dead-letters never need it).
+  const { runVerifyCli } = await import('./verify/cli.js');
+  process.exitCode = await runVerifyCli(argv);
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {

@@ -62,7 +62,3 @@ export async function runVerifyCli(argv: string[], io: VerifyIo = defaultIo): Pr
     return 2;
   }
 }
-
-/** Aliases for the server CLI's loader (it looks for `main` or `run`). */
-export const main = (argv: string[]): Promise<number> => runVerifyCli(argv);
-export const run = main;
