@@ -91,8 +91,7 @@ export function createCollect(deps: AppDeps, onError: (err: unknown, req: Reques
     const r = await commit(deps, p);
     if (!r.ok) return { ok: false, code: r.reason, message: `events not accepted: ${r.detail}; retry later` };
     const cookies = refreshCookies(req, deps, p.firstEvents.find((e) => e !== undefined)?.user_data);
-    const accepted = p.results.some((x) => x.status === 'accepted');
-    return { ok: true, status: accepted ? 202 : 200, body: JSON.stringify({ results: p.results }), cookies };
+    return { ok: true, status: p.accepted > 0 ? 202 : 200, body: JSON.stringify({ results: p.results }), cookies };
   };
 
   router.post('/collect', originCheck, rateLimit, ...body, async (req: Request, res: Response) => {
