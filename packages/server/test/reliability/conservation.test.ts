@@ -9,7 +9,7 @@ import { spawnSandbox, type Sandbox } from '../support/sandbox.js';
 import { TEST_PIXEL } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 import {
-  BACKENDS, allServerEvents, checkConservation, crashLoop, openBackend, ServerSlot, startLoad, type Backend, type BackendName,
+  BACKENDS, checkConservation, crashLoop, openBackend, ServerSlot, startLoad, type Backend, type BackendName,
 } from './harness.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 100_000);
@@ -50,7 +50,7 @@ describe.each(BACKENDS)('conservation under SIGKILL (%s outbox)', (name: Backend
 
     await sandbox.clearFaults();
     const report = await waitFor(async () => {
-      const r = checkConservation(load.acked, await allServerEvents(sandbox));
+      const r = checkConservation(load.acked, await sandbox.events({ source: 'server' }));
       return r.missing.length === 0 ? r : undefined;
     }, { timeoutMs: 45_000, intervalMs: 500, message: `all ${load.acked.size} acknowledged events delivered (${name})` });
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { browserPurchase, purchase } from '../support/events.js';
-import type { Sandbox, SandboxEvent } from '../support/sandbox.js';
+import type { SandboxEvent } from '../support/sandbox.js';
 import { spawnServer, TEST_API_KEY, TEST_ORIGIN, type CapiServer, type SpawnServerOptions } from '../support/server.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
@@ -139,13 +139,6 @@ export function startLoad(slot: ServerSlot, options: { batchSize?: number; worke
       await Promise.all(all);
     },
   };
-}
-
-/** Every server-side event the sandbox recorded (paged past the default list limit). */
-export async function allServerEvents(sandbox: Sandbox | { url: string }): Promise<SandboxEvent[]> {
-  const res = await fetch(`${sandbox.url}/_sandbox/events?source=server&limit=100000000`);
-  if (!res.ok) throw new Error(`GET /_sandbox/events → ${res.status}`);
-  return ((await res.json()) as { events: SandboxEvent[] }).events;
 }
 
 export interface ConservationReport {

@@ -9,7 +9,7 @@ import { purchase } from '../support/events.js';
 import { spawnSandbox, type Sandbox } from '../support/sandbox.js';
 import { spawnServer, TEST_PIXEL, type CapiServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
-import { allServerEvents, sandboxStats, sleep } from './harness.js';
+import { sandboxStats, sleep } from './harness.js';
 
 let sandbox: Sandbox;
 const servers: CapiServer[] = [];
@@ -42,7 +42,7 @@ async function post(s: CapiServer, events: Array<Record<string, unknown>>): Prom
 
 async function allDelivered(ids: readonly string[], timeoutMs = 40_000): Promise<void> {
   await waitFor(async () => {
-    const got = new Set((await allServerEvents(sandbox)).filter((e) => e.status !== 'rejected').map((e) => e.eventId));
+    const got = new Set((await sandbox.events({ source: 'server' })).filter((e) => e.status !== 'rejected').map((e) => e.eventId));
     const missing = ids.filter((i) => !got.has(i));
     return missing.length === 0 ? true : undefined;
   }, { timeoutMs, intervalMs: 250, message: `${ids.length} queued events delivered after faults` });
@@ -123,7 +123,7 @@ describe('liveness under Graph faults', () => {
     const evs = Array.from({ length: 10 }, () => purchase());
     await post(s, evs);
     await allDelivered(evs.map(idOf));
-    const recorded = (await allServerEvents(sandbox)).filter((e) => e.status !== 'rejected');
+    const recorded = (await sandbox.events({ source: 'server' })).filter((e) => e.status !== 'rejected');
     const firstDelivery = Math.min(...recorded.map((e) => e.receivedAt));
     // First Graph request ≥ t0, so an honoured Retry-After puts the successful one ≥ t0 + 3 s.
     expect(firstDelivery - t0).toBeGreaterThanOrEqual(2950);

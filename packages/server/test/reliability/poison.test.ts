@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../support/process.js';
 import { spawnSandbox, type Sandbox } from '../support/sandbox.js';
 import { TEST_PIXEL, type CapiServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
-import { BACKENDS, allServerEvents, openBackend, ServerSlot, startOn, type Backend, type BackendName } from './harness.js';
+import { BACKENDS, openBackend, ServerSlot, startOn, type Backend, type BackendName } from './harness.js';
 
 const run = promisify(execFile);
 const CLI = join(REPO_ROOT, 'packages/server/bin/capi-bridge.js');
@@ -57,13 +57,13 @@ describe.each(BACKENDS)('poison isolation (%s outbox)', (name: BackendName) => {
     const goodIds = good.map(idOf);
     const badIds = bad.map(idOf);
     await waitFor(async () => {
-      const ok = new Set((await allServerEvents(sandbox)).filter((e) => e.status !== 'rejected').map((e) => e.eventId));
+      const ok = new Set((await sandbox.events({ source: 'server' })).filter((e) => e.status !== 'rejected').map((e) => e.eventId));
       return goodIds.every((i) => ok.has(i));
     }, { timeoutMs: 30_000, message: 'all good events delivered despite the poison' });
     await waitFor(async () => (await server.metrics()).get(`capi_bridge_events_dead_lettered_total{${D},reason="meta_rejected"}`) === 3,
       { message: 'three events dead-lettered' });
 
-    const recorded = await allServerEvents(sandbox);
+    const recorded = await sandbox.events({ source: 'server' });
     // The first request carried the whole batch and was refused as a whole (Meta rejects batches, not events).
     expect(recorded.some((e) => e.status === 'rejected')).toBe(true);
     const okIds = new Set(recorded.filter((e) => e.status !== 'rejected').map((e) => e.eventId));
