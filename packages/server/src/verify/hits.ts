@@ -46,7 +46,7 @@ export function collectEventId(postData: string | null | undefined): string | un
   }
   if (!body || typeof body !== 'object') return undefined;
   const b = body as { integrations?: { facebook?: { event_id?: unknown } }; context?: { event_id?: unknown }; event_id?: unknown };
-  const id = b.integrations?.facebook?.event_id ?? b.context?.event_id ?? b.event_id;
+  const id = b.integrations?.facebook?.event_id ?? b.event_id ?? b.context?.event_id; // the mapping core's precedence
   return typeof id === 'string' && id ? id : undefined;
 }
 
