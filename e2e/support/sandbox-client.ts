@@ -1,20 +1,7 @@
 /** Reading the meta-sandbox's recorded events (`GET /_sandbox/events`). */
-export interface SandboxEvent {
-  seq: number;
-  source: 'browser' | 'server';
-  pixelId: string;
-  eventName: string;
-  eventId?: string;
-  fbp?: string;
-  fbc?: string;
-  receivedAt: number;
-  status: 'counted' | 'deduplicated' | 'rejected';
-  dedupOf?: number;
-  testEventCode?: string;
-  matchKeys?: string[];
-  error?: unknown;
-  payload: Record<string, unknown>;
-}
+import type { SandboxEvent } from '../../packages/server/test/support/sandbox.js';
+
+export type { SandboxEvent };
 
 export interface SandboxFilter {
   pixel?: string;

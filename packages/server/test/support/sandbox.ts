@@ -12,10 +12,11 @@ export interface SandboxEvent {
   fbc?: string;
   receivedAt: number;
   status: 'counted' | 'deduplicated' | 'rejected';
+  dedupOf?: number;
   testEventCode?: string;
   matchKeys?: string[];
   error?: { message?: string; error_user_title?: string; error_user_msg?: string; error_subcode?: number; code?: number };
-  payload?: Record<string, unknown>;
+  payload: Record<string, unknown>;
 }
 
 export interface FaultSpec {
@@ -58,16 +59,17 @@ export async function spawnSandbox(options: { tokens?: string[]; pixels?: string
     if (!res.ok) throw new Error(`sandbox ${method} ${path} → ${res.status}: ${text}`);
     return text ? JSON.parse(text) : undefined;
   };
+  const events: Sandbox['events'] = async (filter = {}) => {
+    const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as Array<[string, string]>);
+    // The sandbox lists only the newest 1000 by default: a check that an event is absent must see them all.
+    q.set('limit', String(ALL_EVENTS));
+    return ((await call('GET', `/_sandbox/events?${q}`)) as { events: SandboxEvent[] }).events;
+  };
   return {
     ...s,
-    async events(filter = {}) {
-      const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as Array<[string, string]>);
-      // The sandbox lists only the newest 1000 by default: a check that an event is absent must see them all.
-      q.set('limit', String(ALL_EVENTS));
-      return ((await call('GET', `/_sandbox/events?${q}`)) as { events: SandboxEvent[] }).events;
-    },
+    events,
     async acceptedServerIds(pixel) {
-      const evs = await this.events({ source: 'server', ...(pixel ? { pixel } : {}) });
+      const evs = await events({ source: 'server', ...(pixel ? { pixel } : {}) });
       return new Set(evs.filter((e) => e.status !== 'rejected' && e.eventId).map((e) => e.eventId!));
     },
     async clear() {
