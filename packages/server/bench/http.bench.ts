@@ -42,6 +42,29 @@ interface Row {
   p99: number;
   errors: number;
   peakRssMb: number;
+  /** CPU cores each process used during the measured run. */
+  cores: string;
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Share of the run's wall time each process spent on a CPU (1.00 = one core). */
+async function measured<T>(pids: Record<string, number | undefined>, run: () => Promise<T>): Promise<{ result: T; cores: string }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await run();
+  const wall = (performance.now() - t0) / 1000;
+  const self = process.cpuUsage(self0);
+  const parts = Object.entries(pids).map(([k, pid]) => `${k} ${((cpuSeconds(pid) - before[k]!) / wall).toFixed(2)}`);
+  parts.push(`autocannon ${((self.user + self.system) / 1e6 / wall).toFixed(2)}`);
+  return { result, cores: parts.join(' · ') };
 }
 
 function peakRssMb(pid: number | undefined): number {
@@ -91,8 +114,8 @@ async function main(): Promise<void> {
   step('bare express');
   const bare = await bareExpress();
   await cannon({ url: `${bare.url}/collect`, method: 'POST', duration: 2 }); // warm-up
-  const b = await cannon({ url: `${bare.url}/collect`, method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(browserPurchase()) });
-  bareRow = ({ name: 'bare Express 204', reqPerSec: b.requests.average, eventsPerSec: NaN, p50: b.latency.p50, p99: b.latency.p99, errors: b.non2xx + b.errors, peakRssMb: peakRssMb(bare.proc.pid) });
+  const { result: b, cores } = await measured({ server: bare.proc.pid }, () => cannon({ url: `${bare.url}/collect`, method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(browserPurchase()) }));
+  bareRow = ({ name: 'bare Express 204', reqPerSec: b.requests.average, eventsPerSec: NaN, p50: b.latency.p50, p99: b.latency.p99, errors: b.non2xx + b.errors, peakRssMb: peakRssMb(bare.proc.pid), cores });
   await bare.stop();
 
   const runCollect = async (ingestOnly: boolean): Promise<Row> => {
@@ -102,8 +125,8 @@ async function main(): Promise<void> {
     const ev = browserPurchase();
     const collectOpts = { url: `${s1.url}/collect`, method: 'POST' as const, headers: { origin: TEST_ORIGIN, 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 bench' }, body: JSON.stringify(ev) };
     await cannon({ ...collectOpts, duration: 2 });
-    const c = await cannon(collectOpts);
-    const row = { name: `/collect single events${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid) };
+    const { result: c, cores } = await measured({ server: s1.proc.pid, sandbox: sandbox.proc.pid }, () => cannon(collectOpts));
+    const row = { cores, name: `/collect single events${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid) };
     await s1.stop(60_000);
     return row;
   };
@@ -119,8 +142,8 @@ async function main(): Promise<void> {
     const batch = JSON.stringify({ batch: Array.from({ length: 500 }, () => purchase()) });
     const apiOpts = { url: `${s2.url}/v1/events`, method: 'POST' as const, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: batch, connections: 8 };
     await cannon({ ...apiOpts, duration: 2 });
-    const a = await cannon(apiOpts);
-    const row = { name: `/v1/events 500-event batches${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid) };
+    const { result: a, cores } = await measured({ server: s2.proc.pid, sandbox: sandbox.proc.pid }, () => cannon(apiOpts));
+    const row = { cores, name: `/v1/events 500-event batches${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid) };
     await s2.stop(PROF_DIR ? 60_000 : 1000); // a killed process writes no profile
     return row;
   };
@@ -148,6 +171,7 @@ async function main(): Promise<void> {
   await sandbox.clear();
   step('delivery: running');
   const t0 = performance.now();
+  const sandboxCpu0 = cpuSeconds(sandbox.proc.pid);
   const s3 = await spawnServer({ graphUrl: sandbox.url, outboxPath, dataDir, env: { ...commonEnv, DELIVERY_CONCURRENCY: '4', BATCH_SIZE: '1000' } });
   let sent = 0;
   const latencies: number[] = [];
@@ -159,6 +183,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   const secs = (performance.now() - t0) / 1000;
+  const cores = `server ${(cpuSeconds(s3.proc.pid) / secs).toFixed(2)} · sandbox ${((cpuSeconds(sandbox.proc.pid) - sandboxCpu0) / secs).toFixed(2)}`;
   const m = await s3.metrics();
   const p = (q: number): number => {
     // Graph latency quantile from the histogram buckets (upper bound of the bucket).
@@ -169,7 +194,7 @@ async function main(): Promise<void> {
     return (buckets.find(([, v]) => v >= total * q)?.[0] ?? NaN) * 1000;
   };
   latencies.push(p(0.5), p(0.99));
-  deliveryRow = ({ name: `outbox → sandbox delivery (${DELIVERY_EVENTS.toLocaleString('en-US')} events)`, reqPerSec: NaN, eventsPerSec: sent / secs, p50: latencies[0]!, p99: latencies[1]!, errors: DELIVERY_EVENTS - sent, peakRssMb: peakRssMb(s3.proc.pid) });
+  deliveryRow = ({ name: `outbox → sandbox delivery (${DELIVERY_EVENTS.toLocaleString('en-US')} events)`, reqPerSec: NaN, eventsPerSec: sent / secs, p50: latencies[0]!, p99: latencies[1]!, errors: DELIVERY_EVENTS - sent, peakRssMb: peakRssMb(s3.proc.pid), cores });
   await s3.stop(1000);
   }
   await sandbox.stop();
@@ -177,9 +202,9 @@ async function main(): Promise<void> {
   for (const r of [bareRow, collectRow, collectIngestRow, eventsRow, eventsIngestRow, deliveryRow]) if (r) rows.push(r);
   const f = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
   console.log(`# HTTP bench — autocannon ${CONNECTIONS} connections (8 for batches), ${DURATION} s per run, loopback, node ${process.version}`);
-  console.log('| scenario | requests/s | events/s | p50 ms | p99 ms | errors | peak RSS MB |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.name} | ${f(r.reqPerSec)} | ${f(r.eventsPerSec)} | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} | ${f(r.peakRssMb)} |`);
+  console.log('| scenario | requests/s | events/s | p50 ms | p99 ms | errors | peak RSS MB | CPU cores used |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${f(r.reqPerSec)} | ${f(r.eventsPerSec)} | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} | ${f(r.peakRssMb)} | ${r.cores} |`);
   console.log('');
   for (const row of [collectRow, collectIngestRow]) {
     if (!bareRow || !row) continue;
