@@ -19,7 +19,7 @@ const N = Number(process.env.BENCH_EVENTS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PASS_JSON = process.env.BENCH_JSON === '1';
 const BATCH = 500;
-const BASELINE_COMMIT = 'a750a7d';
+const BASELINE_COMMIT = 'eb6ea91';
 
 type OpenOutbox = (path: string) => Outbox;
 

@@ -222,7 +222,7 @@ describe('SqliteOutbox', () => {
     expect(e!.head?.event_id).toBe('j');
   });
 
-  it('files with the pairing triggers: dropped on open; rows an older process adds without a queue row are queued on the next open; orphan queue rows are dropped by claim', async () => {
+  it('files with the pairing triggers: dropped on open; rows an older process adds are claimed once and counted on the server\'s next open; orphan queue rows are dropped by claim', async () => {
     const { o, path } = make();
     await o.enqueue([{ destinationId: 'd', event: ev('t1') }]);
     await o.close();
@@ -245,9 +245,10 @@ describe('SqliteOutbox', () => {
     db.close();
     await withTriggers.close();
     open.pop();
-    const { o: again } = make({}, path);
+    const { o: again } = make({ releaseLeasesOnOpen: true }, path);
     const got = await again.claim('d', 10, 1000);
     expect(got.map((x) => x.event.event_id)).toEqual(['t1', 't2', 't3']);
+    expect(await again.claim('d', 10, 1000)).toEqual([]);
     expect(await again.depth('d')).toBe(3);
     await again.ack('d', got.map((x) => x.id));
     expect(await again.depth()).toBe(0);
@@ -255,5 +256,89 @@ describe('SqliteOutbox', () => {
     expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'").get()).toEqual({ n: 0 });
     expect(check.prepare('SELECT (SELECT count(*) FROM outbox) AS o, (SELECT count(*) FROM outbox_queue) AS q').get()).toEqual({ o: 0, q: 0 });
     check.close();
+  });
+
+  describe('the fresh path (cursor + one lease row per claim)', () => {
+    async function tables(path: string): Promise<{ outbox: number; queue: number; lease: number; counts: Record<string, number> }> {
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(path, { readonly: true });
+      const n = (sql: string) => (db.prepare(sql).pluck(true).get() as number);
+      const counts = Object.fromEntries(db.prepare('SELECT destination_id, n FROM outbox_count').raw(true).all() as Array<[string, number]>);
+      const r = { outbox: n('SELECT count(*) FROM outbox'), queue: n('SELECT count(*) FROM outbox_queue'), lease: n('SELECT count(*) FROM outbox_lease'), counts };
+      db.close();
+      return r;
+    }
+
+    it('enqueue → claim → ack writes no queue row and one lease row per claim; counts follow', async () => {
+      const { o, path } = make();
+      await o.enqueue(Array.from({ length: 30 }, (_, i) => ({ destinationId: i % 3 === 0 ? 'e' : 'd', event: ev(`f${i}`) })));
+      expect(await tables(path)).toEqual({ outbox: 30, queue: 0, lease: 0, counts: { d: 20, e: 10 } });
+      const a = await o.claim('d', 15, 60_000);
+      const b = await o.claim('d', 15, 60_000);
+      expect([...a, ...b].map((x) => x.event.event_id)).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => `f${i}`));
+      expect(await o.claim('d', 15, 60_000)).toEqual([]);
+      expect(await tables(path)).toMatchObject({ queue: 0, lease: 2 });
+      await o.ack('d', [...a, ...b].map((x) => x.id));
+      expect(await tables(path)).toMatchObject({ outbox: 10, queue: 0, counts: { d: 0, e: 10 } });
+      // The other destination's cursor is its own.
+      expect((await o.claim('e', 100, 60_000)).map((x) => x.event.event_id)).toEqual(Array.from({ length: 10 }, (_, i) => `f${i * 3}`));
+    });
+
+    it('an expired lease re-queues only what is left of its range: acked rows stay gone, rescheduled rows keep their schedule', async () => {
+      const { o, path, clock } = make();
+      await o.enqueue(['a', 'b', 'c', 'd'].map((id) => ({ destinationId: 'd', event: ev(id) })));
+      const [a, b, c] = await o.claim('d', 4, 500);
+      await o.ack('d', [a!.id]);
+      await o.retryLater('d', [b!.id], clock.t + 10_000);
+      clock.t += 501;
+      const again = await o.claim('d', 10, 500);
+      expect(again.map((x) => [x.event.event_id, x.attempts])).toEqual([['c', 0], ['d', 0]]);
+      expect(again[0]!.id).toBe(c!.id);
+      expect(await tables(path)).toMatchObject({ queue: 3, lease: 0 });
+      clock.t += 10_000;
+      const later = await o.claim('d', 10, 500);
+      expect(later.map((x) => [x.event.event_id, x.attempts])).toEqual([['b', 1], ['c', 0], ['d', 0]]);
+      await o.ack('d', later.map((x) => x.id));
+      expect(await tables(path)).toEqual({ outbox: 0, queue: 0, lease: 0, counts: { d: 0 } });
+    });
+
+    it('a restarted server (releaseLeasesOnOpen) gets the dead run\'s fresh leases back at once; a second opener (the CLI) does not', async () => {
+      const { o, path } = make();
+      await o.enqueue(['a', 'b', 'c'].map((id) => ({ destinationId: 'd', event: ev(id) })));
+      expect(await o.claim('d', 2, 3_600_000)).toHaveLength(2);
+      await o.close();
+      open.pop();
+      const { o: cli } = make({}, path);
+      expect((await cli.claim('d', 10, 1000)).map((x) => x.event.event_id)).toEqual(['c']);
+      await cli.close();
+      open.pop();
+      const { o: server } = make({ releaseLeasesOnOpen: true }, path);
+      expect((await server.claim('d', 10, 1000)).map((x) => [x.event.event_id, x.attempts])).toEqual([['a', 0], ['b', 0], ['c', 0]]);
+    });
+
+    it('files of the previous layout (a queue row per event): old rows are claimed through the queue, new ones fresh, each once', async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'outbox-prevlayout-')), 'o.db');
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(path);
+      db.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, event TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL, leased INTEGER NOT NULL DEFAULT 0,
+        event_id TEXT, event_time INTEGER, action_source TEXT);
+        CREATE TABLE outbox_queue (id INTEGER PRIMARY KEY, destination_id TEXT NOT NULL, available_at INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0, leased INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX outbox_queue_due ON outbox_queue (destination_id, available_at);`);
+      const ins = db.prepare('INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source) VALUES (?, ?, 0, 0, ?, 1700000000, ?)');
+      for (const id of ['o1', 'o2', 'o3']) ins.run('d', JSON.stringify(ev(id)), id, 'website');
+      db.exec(`INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased) SELECT id, destination_id, 0, 0, 0 FROM outbox;
+        UPDATE outbox_queue SET attempts = 2 WHERE id = 2;`);
+      db.close();
+      const { o } = make({ releaseLeasesOnOpen: true }, path);
+      expect(await o.depth('d')).toBe(3);
+      await o.enqueue([{ destinationId: 'd', event: ev('n1') }]);
+      const got = await o.claim('d', 10, 60_000);
+      expect(got.map((x) => [x.event.event_id, x.attempts])).toEqual([['o1', 0], ['o2', 2], ['o3', 0], ['n1', 0]]);
+      expect(await o.claim('d', 10, 60_000)).toEqual([]);
+      await o.ack('d', got.map((x) => x.id));
+      expect(await tables(path)).toEqual({ outbox: 0, queue: 0, lease: 1, counts: { d: 0 } });
+    });
   });
 });

@@ -109,23 +109,26 @@ function toEntry(r: Row): OutboxEntry {
  * `enqueue` calls arriving in the same event-loop turn are committed in one transaction (group commit),
  * and each caller's promise resolves only after that commit returned.
  *
- * Two tables: `outbox` holds the event (≈1 KB JSON + head columns, written once) and `outbox_queue` the
- * narrow, changing delivery state (`available_at`, `attempts`, `leased`), keyed by the same id. Before, the
- * lease lived in the wide row, so every claim and retry rewrote the pages holding the event text (the claim
- * `UPDATE` was 36 % of the delivery process). Every write keeps the two in step in the same transaction
- * (enqueue and replay insert both, ack and dead-letter delete both; no triggers — see #migrateQueue). The wide
- * row's own `available_at`/`attempts`/`leased` columns are no longer read (kept so older files and older
- * versions stay compatible: a downgraded process would see every row as due — redelivery, never loss).
- *
- * Visibility: `outbox_queue.available_at` (epoch ms) holds both the lease expiry and the retry time; claim
- * takes due rows in `available_at` order with one `UPDATE … RETURNING` on the queue table, atomically, then
- * reads their payloads by id in the same transaction.
+ * Layout — the queue is a log read with a cursor, like a Kafka partition, so the common path writes each
+ * event once and never updates it:
+ * - `outbox` holds the event (≈1 KB JSON + head columns), appended by enqueue, deleted by ack/dead-letter.
+ * - `outbox_cursor`: per destination, the first id not yet handed out. Rows at or after it are *fresh*
+ *   (never claimed): claim reads them by id range and moves the cursor past them.
+ * - `outbox_lease`: one row per claim of fresh rows (destination, first id, last id, expiry). When it
+ *   expires, the range's rows that are still there and not rescheduled are copied into `outbox_queue`
+ *   (due now), so an unacked claim is delivered again (at-least-once; Meta dedups by event_id).
+ * - `outbox_queue`: the narrow state of rows that left the fresh path (retried, lease expired, or from
+ *   older files): `available_at` (lease expiry or retry time), `attempts`, `leased`.
+ * - `outbox_count`: rows per destination, kept in step in the same transactions (depth without a scan).
+ * Claim takes due `outbox_queue` rows first, then fresh rows, in one `BEGIN IMMEDIATE` transaction, so
+ * several processes on one file never hold the same row at once. Before this layout every event also got a
+ * queue row at enqueue, an `UPDATE` at claim and a second delete at ack (see docs/performance-log.md).
  *
  * Only enqueue needs FULL. claim/ack/retryLater/deadLetter run with `synchronous=NORMAL` (no fsync of their
  * own): if a power cut loses one of them, the event is still in the outbox and is delivered again
- * (at-least-once; Meta dedups by event_id) — never lost. The next FULL commit fsyncs the WAL including
- * their frames. This halves the fsyncs on the event loop during delivery.
- * One server process per file (leases are released on open).
+ * (at-least-once) — never lost. The next FULL commit fsyncs the WAL including their frames.
+ * Files of earlier versions (lease state in `outbox`, a queue row per event, pairing triggers) are migrated
+ * on open: their rows stay in `outbox_queue`; only rows enqueued afterwards take the fresh path.
  */
 export class SqliteOutbox implements Outbox {
   readonly #db: Database.Database;
@@ -140,7 +143,18 @@ export class SqliteOutbox implements Outbox {
   /** Multi-row inserts: one statement per CHUNK events (and one for the 1-row remainder). */
   readonly #insertChunk: Database.Statement;
   readonly #insertOne: Database.Statement;
-  readonly #queueRange: Database.Statement;
+  readonly #fresh: Database.Statement;
+  readonly #cursorGet: Database.Statement;
+  readonly #cursorSet: Database.Statement;
+  readonly #leaseInsert: Database.Statement;
+  readonly #leasesExpired: Database.Statement;
+  readonly #leasesAll: Database.Statement;
+  readonly #leaseDelete: Database.Statement;
+  readonly #requeueRange: Database.Statement;
+  readonly #countAdd: Database.Statement;
+  readonly #countSub: Database.Statement;
+  /** The id the first enqueue of this layout got: below it, rows are queued in `outbox_queue` (migrated files). */
+  readonly #freshFrom: number;
   readonly #args: unknown[] = new Array<unknown>(CHUNK * INSERT_COLS);
   readonly #oneArgs: unknown[] = new Array<unknown>(INSERT_COLS);
   readonly #payloadRange: Database.Statement;
@@ -150,7 +164,8 @@ export class SqliteOutbox implements Outbox {
   readonly #deleteQueue: Database.Statement;
   readonly #claim: Database.Statement;
   readonly #payloads: Database.Statement;
-  readonly #claimTx: (dest: string, now: number, until: number, max: number) => Row[];
+  readonly #claimTx: { immediate: (dest: string, now: number, until: number, max: number) => Row[] };
+
   readonly #ackTx: (dest: string, ids: readonly string[]) => number;
   readonly #ack: Database.Statement;
   readonly #retry: Database.Statement;
@@ -195,15 +210,11 @@ export class SqliteOutbox implements Outbox {
     for (const [name, type] of [['event_id', 'TEXT'], ['event_time', 'INTEGER'], ['action_source', 'TEXT']] as const) {
       if (!cols.has(name)) this.#db.exec(`ALTER TABLE outbox ADD COLUMN ${name} ${type}`);
     }
-    this.#migrateQueue();
+    this.#freshFrom = this.#migrateQueue();
     const insertSql = (rows: number) => `INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source)
       VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
     this.#insertChunk = this.#db.prepare(insertSql(CHUNK));
     this.#insertOne = this.#db.prepare(insertSql(1));
-    // The queue rows of one enqueue transaction, in one statement. OR IGNORE: a file an older version has
-    // re-armed with the pairing trigger already got them (see #migrateQueue).
-    this.#queueRange = this.#db.prepare(`INSERT OR IGNORE INTO outbox_queue (id, destination_id, available_at, attempts, leased)
-      SELECT id, destination_id, available_at, 0, 0 FROM outbox WHERE id BETWEEN ? AND ?`);
     this.#payloadRange = this.#db.prepare(`SELECT id, event, enqueued_at, event_id, event_time, action_source
       FROM outbox WHERE id BETWEEN ? AND ? ORDER BY id`).raw(true);
     this.#ackQueueRange = this.#db.prepare('DELETE FROM outbox_queue WHERE id BETWEEN ? AND ? AND +destination_id = ?');
@@ -217,43 +228,46 @@ export class SqliteOutbox implements Outbox {
     // raw(): arrays instead of one keyed object per row (the claim's largest allocation after the text).
     this.#payloads = this.#db.prepare(`SELECT id, event, enqueued_at, event_id, event_time, action_source
       FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`).raw(true);
-    this.#claimTx = this.#db.transaction((dest: string, now: number, until: number, max: number): Row[] => {
-      const leases = this.#claim.all({ dest, now, until, max }) as Lease[];
-      if (leases.length === 0) return [];
-      leases.sort((a, b) => a.id - b.id);
-      const ids = new Array<number>(leases.length);
-      for (let i = 0; i < leases.length; i++) ids[i] = leases[i]!.id;
-      // Claimed ids are mostly consecutive (FIFO): one range scan per run, the json_each list otherwise.
-      const runs = idRuns(ids);
-      let raw: PayloadRow[];
-      if (runs.length <= 2 * MAX_RUNS) {
-        raw = [];
-        for (let r = 0; r < runs.length; r += 2) {
-          const part = this.#payloadRange.all(runs[r], runs[r + 1]) as PayloadRow[];
-          for (let k = 0; k < part.length; k++) raw.push(part[k]!);
-        }
-      } else {
-        raw = this.#payloads.all(JSON.stringify(ids)) as PayloadRow[];
+    // Fresh rows: at or after the destination's cursor, without a queue row (an older process's trigger may
+    // have given a new row one: then it is claimed through the queue, not twice).
+    this.#fresh = this.#db.prepare(`SELECT id, event, enqueued_at, event_id, event_time, action_source FROM outbox
+      WHERE id >= ? AND +destination_id = ? AND NOT EXISTS (SELECT 1 FROM outbox_queue q WHERE q.id = outbox.id)
+      ORDER BY id LIMIT ?`).raw(true);
+    this.#cursorGet = this.#db.prepare('SELECT next_id FROM outbox_cursor WHERE destination_id = ?').pluck(true);
+    this.#cursorSet = this.#db.prepare(`INSERT INTO outbox_cursor (destination_id, next_id) VALUES (?, ?)
+      ON CONFLICT (destination_id) DO UPDATE SET next_id = max(next_id, excluded.next_id)`);
+    this.#leaseInsert = this.#db.prepare('INSERT INTO outbox_lease (destination_id, first_id, last_id, until) VALUES (?, ?, ?, ?)');
+    this.#leasesExpired = this.#db.prepare('SELECT id, destination_id, first_id, last_id FROM outbox_lease WHERE destination_id = ? AND until <= ?').raw(true);
+    this.#leasesAll = this.#db.prepare('SELECT id, destination_id, first_id, last_id FROM outbox_lease').raw(true);
+    this.#leaseDelete = this.#db.prepare('DELETE FROM outbox_lease WHERE id = ?');
+    // OR IGNORE: rows of the range that were rescheduled (retryLater) keep their own state.
+    this.#requeueRange = this.#db.prepare(`INSERT OR IGNORE INTO outbox_queue (id, destination_id, available_at, attempts, leased)
+      SELECT id, destination_id, ?, 0, 0 FROM outbox WHERE id BETWEEN ? AND ? AND +destination_id = ?`);
+    this.#countAdd = this.#db.prepare(`INSERT INTO outbox_count (destination_id, n) VALUES (?, ?)
+      ON CONFLICT (destination_id) DO UPDATE SET n = n + excluded.n`);
+    this.#countSub = this.#db.prepare('UPDATE outbox_count SET n = max(0, n - ?) WHERE destination_id = ?');
+    const claimTx = this.#db.transaction((dest: string, now: number, until: number, max: number): Row[] => {
+      this.#expireLeases(dest, now);
+      const rows = this.#claimQueued(dest, now, until, max);
+      const room = max - rows.length;
+      if (room <= 0) return rows;
+      const from = (this.#cursorGet.get(dest) as number | undefined) ?? this.#freshFrom;
+      const fresh = this.#fresh.all(from, dest, room) as PayloadRow[];
+      if (fresh.length === 0) return rows;
+      const firstId = fresh[0]![0];
+      const lastId = fresh[fresh.length - 1]![0];
+      this.#leaseInsert.run(dest, firstId, lastId, until);
+      this.#cursorSet.run(dest, lastId + 1);
+      const queuedCount = rows.length;
+      for (let i = 0; i < fresh.length; i++) {
+        const [id, event, enqueuedAt, eventId, eventTime, actionSource] = fresh[i]!;
+        rows.push({ id, destination_id: dest, event, enqueued_at: enqueuedAt, attempts: 0, event_id: eventId, event_time: eventTime, action_source: actionSource });
       }
-      // Both in id order. A queue row without its event row (never expected: every write pairs them in one
-      // transaction) is removed rather than leased again and again.
-      if (raw.length < leases.length) {
-        const have = new Set<number>();
-        for (let i = 0; i < raw.length; i++) have.add(raw[i]![0]);
-        for (const l of leases) if (!have.has(l.id)) this.#deleteQueue.run(dest, l.id);
-      }
-      const rows = new Array<Row>(raw.length);
-      let j = 0;
-      for (let i = 0; i < raw.length; i++) {
-        const [id, event, enqueuedAt, eventId, eventTime, actionSource] = raw[i]!;
-        while (j < leases.length && leases[j]!.id < id) j++;
-        rows[i] = {
-          id, destination_id: dest, event, enqueued_at: enqueuedAt, attempts: leases[j]?.id === id ? leases[j]!.attempts : 0,
-          event_id: eventId, event_time: eventTime, action_source: actionSource,
-        };
-      }
+      // FIFO across both sources (queued rows are mostly older, but not always).
+      if (queuedCount > 0) rows.sort((a, b) => a.id - b.id);
       return rows;
     });
+    this.#claimTx = claimTx;
     this.#ack = this.#db.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?');
     // Both tables in one transaction (no trigger). Acked ids are mostly consecutive: a range delete per run.
     this.#ackTx = this.#db.transaction((dest: string, idStrings: readonly string[]): number => {
@@ -261,32 +275,91 @@ export class SqliteOutbox implements Outbox {
       for (let i = 0; i < ids.length; i++) ids[i] = Number(idStrings[i]);
       ids.sort((a, b) => a - b);
       const runs = idRuns(ids);
+      let n = 0;
       if (runs.length > 2 * MAX_RUNS) {
         const list = JSON.stringify(ids);
         this.#ackQueueList.run(list, dest);
-        return this.#ack.run(list, dest).changes;
+        n = this.#ack.run(list, dest).changes;
+      } else {
+        for (let r = 0; r < runs.length; r += 2) {
+          this.#ackQueueRange.run(runs[r], runs[r + 1], dest);
+          n += this.#ackOutboxRange.run(runs[r], runs[r + 1], dest).changes;
+        }
       }
-      let n = 0;
-      for (let r = 0; r < runs.length; r += 2) {
-        this.#ackQueueRange.run(runs[r], runs[r + 1], dest);
-        n += this.#ackOutboxRange.run(runs[r], runs[r + 1], dest).changes;
-      }
+      if (n > 0) this.#countSub.run(n, dest);
       return n;
     });
-    this.#retry = this.#db.prepare(`UPDATE outbox_queue SET available_at = ?, attempts = attempts + 1, leased = 0
-      WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?`);
+    // A fresh row gets its queue row here (attempts 1); a queued one is updated.
+    this.#retry = this.#db.prepare(`INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased)
+      SELECT id, destination_id, ?, 1, 0 FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND +destination_id = ?
+      ON CONFLICT (id) DO UPDATE SET available_at = excluded.available_at, attempts = outbox_queue.attempts + 1, leased = 0`);
     this.#toDead = this.#db.prepare(`INSERT INTO dead_letters (destination_id, event, error, attempts, enqueued_at, dead_lettered_at)
       SELECT o.destination_id, o.event, ?, coalesce(q.attempts, o.attempts), o.enqueued_at, ?
       FROM outbox o LEFT JOIN outbox_queue q ON q.id = o.id WHERE o.destination_id = ? AND o.id = ?`);
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id = ?');
-    this.#countAll = this.#db.prepare('SELECT count(*) AS n FROM outbox_queue');
-    this.#countDest = this.#db.prepare('SELECT count(*) AS n FROM outbox_queue WHERE destination_id = ?');
+    this.#countAll = this.#db.prepare('SELECT coalesce(sum(n), 0) AS n FROM outbox_count');
+    this.#countDest = this.#db.prepare('SELECT coalesce(sum(n), 0) AS n FROM outbox_count WHERE destination_id = ?');
     this.#syncNormal = this.#db.prepare('PRAGMA synchronous = NORMAL');
     this.#syncFull = this.#db.prepare('PRAGMA synchronous = FULL');
     if (options.releaseLeasesOnOpen) {
-      this.#db.prepare('UPDATE outbox_queue SET available_at = ?, leased = 0 WHERE leased = 1').run(this.#now());
+      const now = this.#now();
+      this.#db.transaction(() => {
+        this.#db.prepare('UPDATE outbox_queue SET available_at = ?, leased = 0 WHERE leased = 1').run(now);
+        this.#expireLeases(undefined, now);
+        // Exact again even if another version wrote the file meanwhile (one scan, at start only).
+        this.#db.exec(`DELETE FROM outbox_count;
+          INSERT INTO outbox_count (destination_id, n) SELECT destination_id, count(*) FROM outbox GROUP BY destination_id`);
+      }).immediate();
     }
     this.#count = (this.#countAll.get() as { n: number }).n;
+  }
+
+  /** Expired fresh-row leases (of `dest`, or every lease) → their remaining rows due in `outbox_queue` at `now`. */
+  #expireLeases(dest: string | undefined, now: number): void {
+    const expired = (dest === undefined ? this.#leasesAll.all() : this.#leasesExpired.all(dest, now)) as Array<[number, string, number, number]>;
+    for (const [leaseId, d, firstId, lastId] of expired) {
+      this.#requeueRange.run(now, firstId, lastId, d);
+      this.#leaseDelete.run(leaseId);
+    }
+  }
+
+  /** Leases due `outbox_queue` rows (retried, expired, migrated) and reads their payloads, in id order. */
+  #claimQueued(dest: string, now: number, until: number, max: number): Row[] {
+    const leases = this.#claim.all({ dest, now, until, max }) as Lease[];
+    if (leases.length === 0) return [];
+    leases.sort((a, b) => a.id - b.id);
+    const ids = new Array<number>(leases.length);
+    for (let i = 0; i < leases.length; i++) ids[i] = leases[i]!.id;
+    // Claimed ids are mostly consecutive (FIFO): one range scan per run, the json_each list otherwise.
+    const runs = idRuns(ids);
+    let raw: PayloadRow[];
+    if (runs.length <= 2 * MAX_RUNS) {
+      raw = [];
+      for (let r = 0; r < runs.length; r += 2) {
+        const part = this.#payloadRange.all(runs[r], runs[r + 1]) as PayloadRow[];
+        for (let k = 0; k < part.length; k++) raw.push(part[k]!);
+      }
+    } else {
+      raw = this.#payloads.all(JSON.stringify(ids)) as PayloadRow[];
+    }
+    // Both in id order. A queue row without its event row (never expected: every write pairs them in one
+    // transaction) is removed rather than leased again and again.
+    if (raw.length < leases.length) {
+      const have = new Set<number>();
+      for (let i = 0; i < raw.length; i++) have.add(raw[i]![0]);
+      for (const l of leases) if (!have.has(l.id)) this.#deleteQueue.run(dest, l.id);
+    }
+    const rows = new Array<Row>(raw.length);
+    let j = 0;
+    for (let i = 0; i < raw.length; i++) {
+      const [id, event, enqueuedAt, eventId, eventTime, actionSource] = raw[i]!;
+      while (j < leases.length && leases[j]!.id < id) j++;
+      rows[i] = {
+        id, destination_id: dest, event, enqueued_at: enqueuedAt, attempts: leases[j]?.id === id ? leases[j]!.attempts : 0,
+        event_id: eventId, event_time: eventTime, action_source: actionSource,
+      };
+    }
+    return rows;
   }
 
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
@@ -325,7 +398,7 @@ export class SqliteOutbox implements Outbox {
           added += p.items.length;
           results.push({ ok: true });
         }
-        if (added > 0) this.#queueRange.run(first, last);
+        if (added > 0) this.#countAdded(batch, results);
       })();
     } catch (e) {
       for (const p of batch) p.resolve({ ok: false, reason: 'outbox_unavailable', detail: `sqlite: ${(e as Error).message}` });
@@ -333,6 +406,31 @@ export class SqliteOutbox implements Outbox {
     }
     this.#count += added;
     batch.forEach((p, i) => p.resolve(results[i]!));
+  }
+
+  /** Adds the committed enqueues' rows to `outbox_count`, one statement per destination. */
+  #countAdded(batch: readonly Pending[], results: readonly EnqueueResult[]): void {
+    let single: string | undefined;
+    let singleN = 0;
+    let perDest: Map<string, number> | undefined;
+    for (let b = 0; b < batch.length; b++) {
+      if (!results[b]!.ok) continue;
+      const items = batch[b]!.items;
+      for (let i = 0; i < items.length; i++) {
+        const d = items[i]!.destinationId;
+        if (perDest === undefined) {
+          if (single === undefined || single === d) {
+            single = d;
+            singleN++;
+            continue;
+          }
+          perDest = new Map([[single, singleN]]);
+        }
+        perDest.set(d, (perDest.get(d) ?? 0) + 1);
+      }
+    }
+    if (perDest !== undefined) for (const [d, n] of perDest) this.#countAdd.run(d, n);
+    else if (single !== undefined) this.#countAdd.run(single, singleN);
   }
 
   /**
@@ -360,17 +458,16 @@ export class SqliteOutbox implements Outbox {
   }
 
   /**
-   * The narrow queue table. Files written before it existed get their rows copied over once (lease/attempt
-   * state included), in one transaction. The pairing triggers of the previous version are dropped: enqueue,
-   * ack, dead-letter and replay now write both tables themselves in the same transaction (a trigger runs as
-   * a per-row sub-program; one multi-row statement is cheaper). Rows an older process appended to `outbox`
-   * without a queue row (a pre-queue CLI's replay) are picked up here on the next open; an older process
-   * that re-creates the triggers stays consistent too (its queue rows are ignored by `INSERT OR IGNORE`,
-   * its deletes find nothing left to delete). A queue row whose event row is gone is removed by claim.
+   * Creates the delivery-state tables and migrates files of earlier versions, once: their rows (lease and
+   * attempt state included) are queued in `outbox_queue` (copied from the wide row before the queue table
+   * existed; rows an older process appended without a queue row are added), the pairing triggers are
+   * dropped, and `fresh_from` is set after the last existing row, so only rows enqueued from now on take the
+   * fresh path. Returns `fresh_from`. Downgrading is not supported: an older version would queue only the
+   * fresh rows after the newest queued row (its migration above); the others would wait for this version.
    */
-  #migrateQueue(): void {
-    const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_queue'").get() !== undefined;
-    this.#db.transaction(() => {
+  #migrateQueue(): number {
+    return this.#db.transaction((): number => {
+      const queueExisted = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox_queue'").get() !== undefined;
       this.#db.exec(`
         CREATE TABLE IF NOT EXISTS outbox_queue (
           id INTEGER PRIMARY KEY,
@@ -380,11 +477,24 @@ export class SqliteOutbox implements Outbox {
           leased INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS outbox_queue_due ON outbox_queue (destination_id, available_at);
+        CREATE TABLE IF NOT EXISTS outbox_cursor (destination_id TEXT PRIMARY KEY, next_id INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS outbox_lease (
+          id INTEGER PRIMARY KEY,
+          destination_id TEXT NOT NULL,
+          first_id INTEGER NOT NULL,
+          last_id INTEGER NOT NULL,
+          until INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS outbox_lease_due ON outbox_lease (destination_id, until);
+        CREATE TABLE IF NOT EXISTS outbox_count (destination_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         DROP TRIGGER IF EXISTS outbox_queue_insert;
         DROP TRIGGER IF EXISTS outbox_queue_delete;
         DROP INDEX IF EXISTS outbox_due;
       `);
-      if (!exists) {
+      const known = this.#db.prepare("SELECT value FROM outbox_meta WHERE key = 'fresh_from'").pluck(true).get() as number | undefined;
+      if (known !== undefined) return known;
+      if (!queueExisted) {
         this.#db.exec(`INSERT INTO outbox_queue (id, destination_id, available_at, attempts, leased)
           SELECT id, destination_id, available_at, attempts, leased FROM outbox`);
       } else {
@@ -394,7 +504,12 @@ export class SqliteOutbox implements Outbox {
           WHERE id > coalesce((SELECT o.id FROM outbox o WHERE EXISTS (SELECT 1 FROM outbox_queue q WHERE q.id = o.id)
             ORDER BY o.id DESC LIMIT 1), 0)`);
       }
-    })();
+      this.#db.exec(`DELETE FROM outbox_count;
+        INSERT INTO outbox_count (destination_id, n) SELECT destination_id, count(*) FROM outbox GROUP BY destination_id`);
+      const freshFrom = ((this.#db.prepare('SELECT max(id) FROM outbox').pluck(true).get() as number | null) ?? 0) + 1;
+      this.#db.prepare("INSERT INTO outbox_meta (key, value) VALUES ('fresh_from', ?)").run(freshFrom);
+      return freshFrom;
+    }).immediate();
   }
 
   /** Runs a delivery-side write without its own fsync (see the class comment). */
@@ -409,7 +524,7 @@ export class SqliteOutbox implements Outbox {
 
   async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
     const now = this.#now();
-    const rows = this.#relaxed(() => this.#claimTx(destinationId, now, now + leaseMs, Math.min(Math.max(1, max), 1000)));
+    const rows = this.#relaxed(() => this.#claimTx.immediate(destinationId, now, now + leaseMs, Math.min(Math.max(1, max), 1000)));
     return rows.map(toEntry);
   }
 
@@ -436,6 +551,7 @@ export class SqliteOutbox implements Outbox {
           moved += this.#delete.run(destinationId, Number(e.id)).changes;
         }
       }
+      if (moved > 0) this.#countSub.run(moved, destinationId);
     })());
     this.#count = Math.max(0, this.#count - moved);
   }
@@ -482,8 +598,11 @@ export class SqliteOutbox implements Outbox {
       const ins = this.#db.prepare(`INSERT INTO outbox (destination_id, event, enqueued_at, available_at)
         SELECT destination_id, event, ?, ? FROM dead_letters ${clause} ORDER BY id`).run(now, now, ...params);
       n = ins.changes;
-      // AUTOINCREMENT ids of one INSERT … SELECT are consecutive, after every earlier id.
-      if (n > 0) this.#queueRange.run(Number(ins.lastInsertRowid) - n + 1, Number(ins.lastInsertRowid));
+      // The new rows are after every cursor: claimed as fresh rows, attempts 0.
+      if (n > 0) {
+        const perDest = this.#db.prepare(`SELECT destination_id, count(*) FROM dead_letters ${clause} GROUP BY destination_id`).raw(true).all(...params) as Array<[string, number]>;
+        for (const [d, k] of perDest) this.#countAdd.run(d, k);
+      }
       this.#db.prepare(`DELETE FROM dead_letters ${clause}`).run(...params);
     })();
     this.#count += n;
