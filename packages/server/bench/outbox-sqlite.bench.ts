@@ -1,8 +1,8 @@
 /**
  * SqliteOutbox microbench: CPU µs per event (process.cpuUsage, user + system) for
  *   enqueue (batches of 500, each awaited = one FULL commit), claim(1000), ack(1000),
- * over N events (default 100,000), current class vs the class as it was at commit a750a7d (triggers,
- * one INSERT per event), interleaved (base, new, base, new …) on fresh files so machine-load swings hit both.
+ * over N events (default 100,000), current class vs the class as it was at commit eb6ea91 (a queue row per
+ * event, claim = UPDATE … RETURNING), interleaved (base, new, base, new …) on fresh files so machine-load swings hit both.
  * Run: `node --import tsx bench/outbox-sqlite.bench.ts` (from packages/server). BENCH_EVENTS, BENCH_ROUNDS.
  * BENCH_JSON=1 passes each event's JSON text along (`EnqueueItem.json`) to the current class.
  */
