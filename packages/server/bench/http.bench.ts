@@ -12,14 +12,20 @@
  * `collect` and `events` each run twice: with the delivery loop sending to the sandbox on the same cores (as in
  * production, where Meta's servers are elsewhere but delivery still runs), and ingestion alone
  * (`DELIVERY_ENABLED=false`: an ingest-only instance; the sandbox idles). BENCH_INGEST_ONLY=0 skips the latter.
+ * BENCH_BASELINE=<dir>: another checkout of this repo (built, e.g. a `git worktree` of an older commit with
+ * node_modules linked): every scenario runs for it and for this checkout, alternately, and the table gets a
+ * `current / baseline` ratio per scenario — before/after figures from one run on the same machine state.
+ * The table's last column is the CPU each process used during the measured run (1.00 = one core).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { buildCapiEvent } from '../src/mapping/build.js';
-import { SqliteOutbox } from '../src/outbox/sqlite.js';
 import type { DestinationConfig } from '../src/mapping/types.js';
+import type { EnqueueItem, Outbox } from '../src/outbox/types.js';
 import { browserPurchase, purchase } from '../test/support/events.js';
 import { REPO_ROOT, ensureBuilt, spawnListening, type SpawnedServer } from '../test/support/process.js';
 import { spawnSandbox } from '../test/support/sandbox.js';
@@ -84,8 +90,30 @@ async function bareExpress(): Promise<SpawnedServer> {
   return spawnListening(script, [], { cwd: join(REPO_ROOT, 'packages/server') });
 }
 
+/** A server build under test: this checkout, or BENCH_BASELINE's. */
+interface Variant {
+  label: string;
+  root: string;
+  bin: string;
+}
+
+function variants(): Variant[] {
+  const rev = (dir: string): string => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  };
+  const v = (root: string, role: string): Variant => ({ label: `${role} ${rev(root)}`, root, bin: join(root, 'packages/server/bin/capi-bridge.js') });
+  const base = process.env.BENCH_BASELINE;
+  return base ? [v(base, 'baseline'), v(REPO_ROOT, 'current')] : [v(REPO_ROOT, 'current')];
+}
+
 async function main(): Promise<void> {
   ensureBuilt();
+  const vs = variants();
+  const labelled = vs.length > 1;
   const rows: Row[] = [];
   // With BENCH_CPU_PROF the sandbox is profiled too (it is the Graph stand-in delivery waits on).
   const sandbox = await spawnSandbox(PROF_DIR
@@ -101,120 +129,133 @@ async function main(): Promise<void> {
     commonEnv.CPU_PROF_DIR = PROF_DIR;
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'capi-bridge-bench-'));
-
   const step = (m: string): void => console.error(`[bench] ${m}`);
-  let bareRow: Row | undefined;
-  let collectRow: Row | undefined;
-  let collectIngestRow: Row | undefined;
-  let eventsIngestRow: Row | undefined;
-  let eventsRow: Row | undefined;
-  let deliveryRow: Row | undefined;
-  if (ONLY.has('collect')) {
-  // 1. baseline
-  step('bare express');
-  const bare = await bareExpress();
-  await cannon({ url: `${bare.url}/collect`, method: 'POST', duration: 2 }); // warm-up
-  const { result: b, cores } = await measured({ server: bare.proc.pid }, () => cannon({ url: `${bare.url}/collect`, method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(browserPurchase()) }));
-  bareRow = ({ name: 'bare Express 204', reqPerSec: b.requests.average, eventsPerSec: NaN, p50: b.latency.p50, p99: b.latency.p99, errors: b.non2xx + b.errors, peakRssMb: peakRssMb(bare.proc.pid), cores });
-  await bare.stop();
-
-  const runCollect = async (ingestOnly: boolean): Promise<Row> => {
-    step(`/collect${ingestOnly ? ' (ingest only)' : ''}`);
-    // 2. /collect single events (delivery to the sandbox runs at the same time, as in production, unless ingestOnly)
-    const s1 = await spawnServer({ graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
-    const ev = browserPurchase();
-    const collectOpts = { url: `${s1.url}/collect`, method: 'POST' as const, headers: { origin: TEST_ORIGIN, 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 bench' }, body: JSON.stringify(ev) };
-    await cannon({ ...collectOpts, duration: 2 });
-    const { result: c, cores } = await measured({ server: s1.proc.pid, sandbox: sandbox.proc.pid }, () => cannon(collectOpts));
-    const row = { cores, name: `/collect single events${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid) };
-    await s1.stop(60_000);
-    return row;
+  const name = (base: string, v: Variant): string => (labelled ? `${base} — ${v.label}` : base);
+  /** Scenario name → row per variant label, for the ratio lines. */
+  const byScenario = new Map<string, Map<string, Row>>();
+  const add = (scenario: string, v: Variant, row: Row): void => {
+    rows.push(row);
+    let m = byScenario.get(scenario);
+    if (!m) byScenario.set(scenario, (m = new Map()));
+    m.set(v.label, row);
   };
-  collectRow = await runCollect(false);
-  if (INGEST_ONLY) collectIngestRow = await runCollect(true);
+
+  let bareRow: Row | undefined;
+  if (ONLY.has('collect')) {
+    // 1. baseline: a bare Express route answering 204
+    step('bare express');
+    const bare = await bareExpress();
+    await cannon({ url: `${bare.url}/collect`, method: 'POST', duration: 2 }); // warm-up
+    const { result: b, cores } = await measured({ server: bare.proc.pid }, () => cannon({ url: `${bare.url}/collect`, method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(browserPurchase()) }));
+    bareRow = ({ name: 'bare Express 204', reqPerSec: b.requests.average, eventsPerSec: NaN, p50: b.latency.p50, p99: b.latency.p99, errors: b.non2xx + b.errors, peakRssMb: peakRssMb(bare.proc.pid), cores });
+    rows.push(bareRow);
+    await bare.stop();
+
+    // 2. /collect single events (delivery to the sandbox runs at the same time, as in production, unless ingestOnly)
+    const runCollect = async (ingestOnly: boolean, v: Variant): Promise<void> => {
+      const scenario = `/collect single events${ingestOnly ? ', ingest only' : ', delivery running'}`;
+      step(name(scenario, v));
+      const s1 = await spawnServer({ bin: v.bin, graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
+      const collectOpts = { url: `${s1.url}/collect`, method: 'POST' as const, headers: { origin: TEST_ORIGIN, 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 bench' }, body: JSON.stringify(browserPurchase()) };
+      await cannon({ ...collectOpts, duration: 2 });
+      const { result: c, cores } = await measured({ server: s1.proc.pid, sandbox: sandbox.proc.pid }, () => cannon(collectOpts));
+      add(scenario, v, { name: name(scenario, v), reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid), cores });
+      await s1.stop(60_000);
+    };
+    for (const ingestOnly of INGEST_ONLY ? [false, true] : [false]) for (const v of vs) await runCollect(ingestOnly, v);
   }
 
   if (ONLY.has('events')) {
-  const runEvents = async (ingestOnly: boolean): Promise<Row> => {
-    step(`/v1/events${ingestOnly ? ' (ingest only)' : ''}`);
     // 3. /v1/events, 500-event batches
-    const s2 = await spawnServer({ graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
     const batch = JSON.stringify({ batch: Array.from({ length: 500 }, () => purchase()) });
-    const apiOpts = { url: `${s2.url}/v1/events`, method: 'POST' as const, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: batch, connections: 8 };
-    await cannon({ ...apiOpts, duration: 2 });
-    const { result: a, cores } = await measured({ server: s2.proc.pid, sandbox: sandbox.proc.pid }, () => cannon(apiOpts));
-    const row = { cores, name: `/v1/events 500-event batches${ingestOnly ? ', ingest only' : ', delivery running'}`, reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid) };
-    await s2.stop(PROF_DIR ? 60_000 : 1000); // a killed process writes no profile
-    return row;
-  };
-  eventsRow = await runEvents(false);
-  if (INGEST_ONLY) eventsIngestRow = await runEvents(true);
+    const runEvents = async (ingestOnly: boolean, v: Variant): Promise<void> => {
+      const scenario = `/v1/events 500-event batches${ingestOnly ? ', ingest only' : ', delivery running'}`;
+      step(name(scenario, v));
+      const s2 = await spawnServer({ bin: v.bin, graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
+      const apiOpts = { url: `${s2.url}/v1/events`, method: 'POST' as const, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: batch, connections: 8 };
+      await cannon({ ...apiOpts, duration: 2 });
+      const { result: a, cores } = await measured({ server: s2.proc.pid, sandbox: sandbox.proc.pid }, () => cannon(apiOpts));
+      add(scenario, v, { name: name(scenario, v), reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid), cores });
+      await s2.stop(PROF_DIR ? 60_000 : 1000); // a killed process writes no profile
+    };
+    for (const ingestOnly of INGEST_ONLY ? [false, true] : [false]) for (const v of vs) await runEvents(ingestOnly, v);
   }
 
   if (ONLY.has('delivery')) {
-  step('delivery: filling the outbox');
-  // 4. outbox → sandbox delivery
-  const dest: DestinationConfig = { id: TEST_PIXEL, pixelId: TEST_PIXEL, matchPolicy: 'commanders-act', contentType: 'product', defaultActionSource: 'website', sendAllProperties: false };
-  const outboxPath = join(dataDir, 'delivery.db');
-  const ob = new SqliteOutbox(outboxPath, { maxDepth: 100_000_000 });
-  for (let i = 0; i < DELIVERY_EVENTS; i += 1000) {
-    const items = [];
-    for (let j = i; j < Math.min(DELIVERY_EVENTS, i + 1000); j++) {
-      const r = buildCapiEvent(purchase(), dest);
-      if (!r.ok) throw new Error(`bench event does not map: ${r.detail}`);
-      items.push({ destinationId: TEST_PIXEL, event: r.event });
+    // 4. outbox → sandbox delivery: the outbox file is filled by the variant's own outbox class (its layout).
+    const dest: DestinationConfig = { id: TEST_PIXEL, pixelId: TEST_PIXEL, matchPolicy: 'commanders-act', contentType: 'product', defaultActionSource: 'website', sendAllProperties: false };
+    const scenario = `outbox → sandbox delivery (${DELIVERY_EVENTS.toLocaleString('en-US')} events)`;
+    for (const v of vs) {
+      step(`${name('delivery', v)}: filling the outbox`);
+      const mod = (await import(pathToFileURL(join(v.root, 'packages/server/dist/outbox/sqlite.js')).href)) as { SqliteOutbox: new (path: string, o: { maxDepth: number }) => Outbox };
+      const outboxPath = join(dataDir, `delivery-${rows.length}.db`);
+      const ob = new mod.SqliteOutbox(outboxPath, { maxDepth: 100_000_000 });
+      for (let i = 0; i < DELIVERY_EVENTS; i += 1000) {
+        const items: EnqueueItem[] = [];
+        for (let j = i; j < Math.min(DELIVERY_EVENTS, i + 1000); j++) {
+          const r = buildCapiEvent(purchase(), dest);
+          if (!r.ok) throw new Error(`bench event does not map: ${r.detail}`);
+          items.push({ destinationId: TEST_PIXEL, event: r.event });
+        }
+        const res = await ob.enqueue(items);
+        if (!res.ok) throw new Error(res.detail);
+      }
+      await ob.close();
+      await sandbox.clear();
+      step(`${name('delivery', v)}: running`);
+      const t0 = performance.now();
+      const sandboxCpu0 = cpuSeconds(sandbox.proc.pid);
+      const s3 = await spawnServer({ bin: v.bin, graphUrl: sandbox.url, outboxPath, dataDir, env: { ...commonEnv, DELIVERY_CONCURRENCY: '4', BATCH_SIZE: '1000' } });
+      let sent = 0;
+      for (;;) {
+        const m = await s3.metrics();
+        sent = m.get(`capi_bridge_events_sent_total{destination="${TEST_PIXEL}"}`) ?? 0;
+        if (sent >= DELIVERY_EVENTS) break;
+        if (performance.now() - t0 > 300_000) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const secs = (performance.now() - t0) / 1000;
+      const cores = `server ${(cpuSeconds(s3.proc.pid) / secs).toFixed(2)} · sandbox ${((cpuSeconds(sandbox.proc.pid) - sandboxCpu0) / secs).toFixed(2)}`;
+      const m = await s3.metrics();
+      const p = (q: number): number => {
+        // Graph latency quantile from the histogram buckets (upper bound of the bucket).
+        const prefix = `capi_bridge_graph_request_duration_seconds_bucket{le="`;
+        const buckets = [...m.entries()].filter(([k]) => k.startsWith(prefix) && k.includes('outcome="ok"'))
+          .map(([k, val]) => [Number(/le="([^"]+)"/.exec(k)![1]), val] as const).sort((x, y) => x[0] - y[0]);
+        const total = buckets.at(-1)?.[1] ?? 0;
+        return (buckets.find(([, val]) => val >= total * q)?.[0] ?? NaN) * 1000;
+      };
+      add(scenario, v, { name: name(scenario, v), reqPerSec: NaN, eventsPerSec: sent / secs, p50: p(0.5), p99: p(0.99), errors: DELIVERY_EVENTS - sent, peakRssMb: peakRssMb(s3.proc.pid), cores });
+      await s3.stop(1000);
     }
-    const res = await ob.enqueue(items);
-    if (!res.ok) throw new Error(res.detail);
-  }
-  await ob.close();
-  await sandbox.clear();
-  step('delivery: running');
-  const t0 = performance.now();
-  const sandboxCpu0 = cpuSeconds(sandbox.proc.pid);
-  const s3 = await spawnServer({ graphUrl: sandbox.url, outboxPath, dataDir, env: { ...commonEnv, DELIVERY_CONCURRENCY: '4', BATCH_SIZE: '1000' } });
-  let sent = 0;
-  const latencies: number[] = [];
-  for (;;) {
-    const m = await s3.metrics();
-    sent = m.get(`capi_bridge_events_sent_total{destination="${TEST_PIXEL}"}`) ?? 0;
-    if (sent >= DELIVERY_EVENTS) break;
-    if (performance.now() - t0 > 300_000) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const secs = (performance.now() - t0) / 1000;
-  const cores = `server ${(cpuSeconds(s3.proc.pid) / secs).toFixed(2)} · sandbox ${((cpuSeconds(sandbox.proc.pid) - sandboxCpu0) / secs).toFixed(2)}`;
-  const m = await s3.metrics();
-  const p = (q: number): number => {
-    // Graph latency quantile from the histogram buckets (upper bound of the bucket).
-    const prefix = `capi_bridge_graph_request_duration_seconds_bucket{le="`;
-    const buckets = [...m.entries()].filter(([k]) => k.startsWith(prefix) && k.includes('outcome="ok"'))
-      .map(([k, v]) => [Number(/le="([^"]+)"/.exec(k)![1]), v] as const).sort((x, y) => x[0] - y[0]);
-    const total = buckets.at(-1)?.[1] ?? 0;
-    return (buckets.find(([, v]) => v >= total * q)?.[0] ?? NaN) * 1000;
-  };
-  latencies.push(p(0.5), p(0.99));
-  deliveryRow = ({ name: `outbox → sandbox delivery (${DELIVERY_EVENTS.toLocaleString('en-US')} events)`, reqPerSec: NaN, eventsPerSec: sent / secs, p50: latencies[0]!, p99: latencies[1]!, errors: DELIVERY_EVENTS - sent, peakRssMb: peakRssMb(s3.proc.pid), cores });
-  await s3.stop(1000);
   }
   await sandbox.stop();
 
-  for (const r of [bareRow, collectRow, collectIngestRow, eventsRow, eventsIngestRow, deliveryRow]) if (r) rows.push(r);
   const f = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
   console.log(`# HTTP bench — autocannon ${CONNECTIONS} connections (8 for batches), ${DURATION} s per run, loopback, node ${process.version}`);
   console.log('| scenario | requests/s | events/s | p50 ms | p99 ms | errors | peak RSS MB | CPU cores used |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(`| ${r.name} | ${f(r.reqPerSec)} | ${f(r.eventsPerSec)} | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} | ${f(r.peakRssMb)} | ${r.cores} |`);
   console.log('');
-  for (const row of [collectRow, collectIngestRow]) {
-    if (!bareRow || !row) continue;
-    const ratio = row.reqPerSec / bareRow.reqPerSec;
-    console.log(`${row.name} vs bare Express: ${ratio.toFixed(2)}× (target ≥ 0.5×) ${ratio >= 0.5 ? 'PASS' : 'MISS'}`);
+  for (const [scenario, perVariant] of byScenario) {
+    for (const v of vs) {
+      const row = perVariant.get(v.label);
+      if (!row) continue;
+      const who = labelled ? ` (${v.label})` : '';
+      if (scenario.startsWith('/collect') && bareRow) {
+        const ratio = row.reqPerSec / bareRow.reqPerSec;
+        console.log(`${scenario}${who} vs bare Express: ${ratio.toFixed(2)}× (target ≥ 0.5×) ${ratio >= 0.5 ? 'PASS' : 'MISS'}`);
+      } else if (scenario.startsWith('/v1/events')) {
+        console.log(`${scenario}${who}: ${f(row.eventsPerSec)} events/s (target ≥ 50,000) ${row.eventsPerSec >= 50_000 ? 'PASS' : 'MISS'}`);
+      } else {
+        console.log(`delivery${who}: ${f(row.eventsPerSec)} events/s (target ≥ 20,000) ${row.eventsPerSec >= 20_000 ? 'PASS' : 'MISS'}  (p50/p99 = Graph request latency per 1000-event batch, histogram bucket bounds)`);
+      }
+    }
+    if (labelled) {
+      const [base, cur] = vs.map((v) => perVariant.get(v.label));
+      if (base && cur) console.log(`  → ${scenario}: current / baseline = ${(cur.eventsPerSec / base.eventsPerSec).toFixed(2)}×`);
+    }
   }
-  for (const row of [eventsRow, eventsIngestRow]) {
-    if (row) console.log(`${row.name}: ${f(row.eventsPerSec)} events/s (target ≥ 50,000) ${row.eventsPerSec >= 50_000 ? 'PASS' : 'MISS'}`);
-  }
-  if (deliveryRow) console.log(`delivery: ${f(deliveryRow.eventsPerSec)} events/s (target ≥ 20,000) ${deliveryRow.eventsPerSec >= 20_000 ? 'PASS' : 'MISS'}  (delivery p50/p99 = Graph request latency per 1000-event batch, histogram bucket bounds)`);
 }
 
 main().catch((e) => {

@@ -28,6 +28,8 @@ export interface SpawnServerOptions {
   /** Reuse an outbox file (restart tests). */
   outboxPath?: string;
   dataDir?: string;
+  /** Another checkout's CLI (`<dir>/packages/server/bin/capi-bridge.js`), for benchmarks comparing builds. */
+  bin?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<CapiServ
     AUTH_PROBE_INTERVAL_MS: '500', REQUEST_TIMEOUT_MS: '3000', SHUTDOWN_TIMEOUT_MS: '5000',
     ...options.env,
   };
-  const s = await spawnListening(join(REPO_ROOT, 'packages/server/bin/capi-bridge.js'), args, { env });
+  const s = await spawnListening(options.bin ?? join(REPO_ROOT, 'packages/server/bin/capi-bridge.js'), args, { env });
   const request: CapiServer['request'] = (path, init = {}) => {
     const { key, json, ...rest } = init;
     const headers = new Headers(rest.headers);
