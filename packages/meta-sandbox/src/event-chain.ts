@@ -15,7 +15,7 @@ export class EventIdChain {
   /** Keeper's group, receivedAt non-decreasing from the front; later members that arrived earlier pop it. */
   private readonly group = new SeqQueue<RecordedEvent>();
 
-  constructor(readonly key: string) {}
+  constructor(readonly pixelId: string, readonly eventName: string, readonly id: string) {}
 
   windowStart(): number {
     return this.group.front()?.receivedAt ?? this.keeper?.receivedAt ?? NaN;

@@ -3,8 +3,13 @@
  * dropped by moving a head index, not by shifting/splicing the array; the array is compacted once more than
  * half of it is dead, so each operation is amortised O(1).
  */
+/** Shared by every empty queue and never written to (each mutation below needs length > 0 or replaces it). */
+const EMPTY: never[] = [];
+
 export class SeqQueue<T> {
-  private items: T[] = [];
+  // Most queues (an event_id chain of one event and its keeper group) only ever hold one element: start with
+  // the shared empty array and allocate a one-slot array on the first push, not a 17-slot backing store.
+  private items: T[] = EMPTY;
   private head = 0;
 
   get length(): number {
@@ -25,7 +30,8 @@ export class SeqQueue<T> {
   }
 
   push(x: T): void {
-    this.items.push(x);
+    if (this.items === EMPTY) this.items = [x];
+    else this.items.push(x);
   }
 
   popBack(): void {
@@ -38,7 +44,7 @@ export class SeqQueue<T> {
     (this.items as Array<T | undefined>)[this.head] = undefined;
     this.head++;
     if (this.head === this.items.length) {
-      this.items.length = 0;
+      this.items = EMPTY;
       this.head = 0;
     } else if (this.head >= 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
@@ -55,7 +61,7 @@ export class SeqQueue<T> {
   }
 
   clear(): void {
-    this.items = [];
+    this.items = EMPTY;
     this.head = 0;
   }
 }

