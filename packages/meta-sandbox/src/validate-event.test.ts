@@ -84,7 +84,16 @@ describe('validateEvent', () => {
     expect(issue(validateEvent(event({ event_source_url: 'not a url' }), 0, NOW)).field).toBe('event_source_url');
   });
 
-  it.each(['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'])('rejects an unhashed or uppercase %s', (key) => {
+  it('accepts external_id hashed or not (Meta only recommends hashing it); rejects empty or non-string values', () => {
+    for (const ok of ['user-42', sha('user-42'), ['user-42', sha('x')], 'Ünïcode id']) {
+      expect(validateEvent(event({}, { external_id: ok }), 0, NOW).ok).toBe(true);
+    }
+    for (const bad of ['', '   ', [], ['ok', ''], 42, [42], { id: 1 }]) {
+      expect(issue(validateEvent(event({}, { external_id: bad }), 2, NOW))).toMatchObject({ subcode: SUBCODES.INVALID_TYPE, field: 'user_data.external_id' });
+    }
+  });
+
+  it.each(['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country'])('rejects an unhashed or uppercase %s', (key) => {
     for (const bad of ['John_Smith@gmail.com', EM.toUpperCase(), EM.slice(1), [EM, 'plain'], [], 42]) {
       const i = issue(validateEvent(event({}, { [key]: bad }), 1, NOW));
       expect(i.subcode).toBe(SUBCODES.UNHASHED_USER_DATA);

@@ -4,8 +4,8 @@ export const ACTION_SOURCES: ReadonlySet<string> = new Set([
   'email', 'website', 'app', 'phone_call', 'chat', 'physical_store', 'system_generated', 'business_messaging', 'other',
 ]);
 
-/** user_data keys Meta wants SHA-256 hashed (external_id: Meta only recommends it; the sandbox requires it). */
-export const HASHED_USER_DATA_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'] as const;
+/** user_data keys Meta requires SHA-256 hashed. (`external_id`: Meta only recommends hashing it; see validateExternalId.) */
+export const HASHED_USER_DATA_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country'] as const;
 
 /** fb.<subdomainIndex>.<creation ms>.<payload>[.<param-builder appendix>] */
 export const FBP_PATTERN = /^fb\.[0-9]\.\d{13}\.\d+(\.[A-Za-z0-9_-]{2,8})?$/;
@@ -191,6 +191,11 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
     } else if (!isSha256Hex(v)) {
       return notHashed(index, key);
     }
+  }
+  // external_id: any non-empty string (hashed or not, as Meta accepts), or a non-empty array of them.
+  const ext = ud.external_id;
+  if (ext !== undefined && !(Array.isArray(ext) ? ext.length > 0 && ext.every(nonEmptyString) : nonEmptyString(ext))) {
+    return fail(T.INVALID_TYPE, 'Invalid External ID', index, 'user_data.external_id', 'must be a non-empty string or a non-empty array of them');
   }
   if (ud.fbp !== undefined && !(typeof ud.fbp === 'string' && FBP_PATTERN.test(ud.fbp))) {
     return fail(T.MALFORMED_FBC_FBP, 'Invalid fbp', index, 'user_data.fbp', 'must look like fb.<subdomainIndex>.<creation time ms>.<random number>');
