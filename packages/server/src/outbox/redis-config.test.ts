@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redisKeys, resolveRedisOutboxConfig } from './redis-config.js';
+import { redactRedisUrl, redisKeys, resolveRedisOutboxConfig } from './redis-config.js';
 
 describe('resolveRedisOutboxConfig', () => {
   it('applies defaults and keeps host, port and db for ioredis', () => {
@@ -37,6 +38,12 @@ describe('resolveRedisOutboxConfig', () => {
     if (!r.ok) throw new Error(r.error);
     expect(r.config.safeUrl).not.toContain('s3cret');
     expect(r.config.connectUrl).toContain('s3cret');
+    expect(r.config.safeUrl).toBe('redis://user:***@h:6379');
+  });
+
+  it('does not echo a password that an unencoded slash pushed into the database path', () => {
+    const r = resolveRedisOutboxConfig('redis://us/er:s3cret@h:6379');
+    expect(r).toEqual({ ok: false, error: 'OUTBOX: redis database must be a number' });
   });
 
   it.each([
@@ -62,5 +69,45 @@ describe('resolveRedisOutboxConfig', () => {
       delayed: 'capi:{123}:delayed',
       dead: 'capi:{123}:dead',
     });
+  });
+});
+
+describe('redactRedisUrl', () => {
+  it.each([
+    ['redis://user:s3cret@h:6379/0', 'redis://user:***@h:6379/0'],
+    ['rediss://:s3cret@h:6380', 'rediss://:***@h:6380'],
+    ['redis://u:s3%40cr%3Aet@h', 'redis://u:***@h'],
+    ['redis://u:s3@cret@h', 'redis://u:***@h'],
+    ['redis://u:s3 cret@h/1', 'redis://u:***@h/1'],
+    ['redis://h:1?password=s3cret&family=4', 'redis://h:1?password=***&family=4'],
+    ['redis://h:1/0?sentinelPassword=s3cret&token=s3cret&token=s3cret2', 'redis://h:1/0?sentinelPassword=***&token=***&token=***'],
+    ['redis://us/er:s3cret@h', 'redis://us/***'],
+    ['redis://us?er:s3cret@h', 'redis://us/***'],
+    ['redis://h:1#s3cret', 'redis://h:1#***'],
+    ['redis://u:s3cret@h:99999', '[unparseable URL, redacted]'],
+    ['redis://u:s3/cret@h', '[unparseable URL, redacted]'],
+  ])('hides the secret in %s', (url, safe) => {
+    const out = redactRedisUrl(url);
+    expect(out).toBe(safe);
+    expect(out).not.toMatch(/s3|cret/);
+  });
+
+  it.each(['redis://10.0.0.5:6380/2', 'rediss://user@h:6380?family=6', 'sqlite:./data/outbox.db', 'sqlite:///var/lib/x.db?thread=0'])(
+    'leaves %s without secrets unchanged',
+    (url) => {
+      expect(redactRedisUrl(url)).toBe(url);
+      expect(redactRedisUrl(new URL(url))).toBe(url);
+    },
+  );
+
+  it('never shows the password, whatever characters it holds, encoded or not', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.boolean(), (tail, encode) => {
+        const password = `S3CRET${tail}`;
+        const url = `redis://user:${encode ? encodeURIComponent(password) : password}@127.0.0.1:6379/0`;
+        expect(redactRedisUrl(url)).not.toContain('S3CRET');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

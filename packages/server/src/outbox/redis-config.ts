@@ -46,10 +46,48 @@ function positiveInt(name: string, raw: unknown): number | string {
   return n;
 }
 
-export function redactRedisUrl(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.password) copy.password = '***';
-  return copy.href;
+const MASK = '***';
+/** Query parameters whose value may be a credential (ioredis takes e.g. `?password=` as a connect option). */
+const SECRET_PARAM = /pass|pwd|secret|token|auth|cred|key/i;
+/** What an unparseable URL is reduced to: where a secret sits in it cannot be told. */
+const UNPARSEABLE = '[unparseable URL, redacted]';
+
+/**
+ * The one redaction of outbox URLs for logs and errors (server start-up log, Redis connect errors).
+ * The password, credential-like query values and any fragment become `***`; the user name stays
+ * (`redis://user:***@host`). Userinfo the parser mistook for a path or query (an unencoded `/` or `?`
+ * in it) shows up as an `@` after the host: then path and query are masked too. A string that needed
+ * no change (e.g. `sqlite:./data/outbox.db`) comes back as given.
+ */
+export function redactRedisUrl(url: string | URL): string {
+  let copy: URL;
+  try {
+    copy = new URL(typeof url === 'string' ? url : url.href);
+  } catch {
+    return UNPARSEABLE;
+  }
+  let changed = false;
+  if (copy.password) {
+    copy.password = MASK;
+    changed = true;
+  }
+  if (copy.host !== '' && (copy.pathname.includes('@') || copy.search.includes('@'))) {
+    copy.pathname = `/${MASK}`;
+    copy.search = '';
+    changed = true;
+  }
+  const params = [...copy.searchParams];
+  if (params.some(([name, value]) => value !== '' && SECRET_PARAM.test(name))) {
+    copy.search = new URLSearchParams(
+      params.map(([name, value]): [string, string] => [name, value !== '' && SECRET_PARAM.test(name) ? MASK : value]),
+    ).toString();
+    changed = true;
+  }
+  if (copy.hash) {
+    copy.hash = MASK;
+    changed = true;
+  }
+  return changed || typeof url !== 'string' ? copy.href : url;
 }
 
 export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOptions = {}): RedisConfigResult {
@@ -64,7 +102,11 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
   }
   if (!parsed.hostname) return { ok: false, error: 'OUTBOX: redis URL has no host' };
   const db = parsed.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d+$/.test(db)) return { ok: false, error: `OUTBOX: redis database must be a number, got "${db}"` };
+  if (db !== '' && !/^\d+$/.test(db)) {
+    // An unencoded `/` in the password puts the rest of it in the path: echo only what cannot be one.
+    const shown = /^[\w.-]{1,32}$/.test(db) ? `, got "${db}"` : '';
+    return { ok: false, error: `OUTBOX: redis database must be a number${shown}` };
+  }
 
   const q = parsed.searchParams;
   const maxDepth = positiveInt('maxDepth', q.get('maxDepth') ?? options.maxDepth ?? REDIS_OUTBOX_DEFAULTS.maxDepth);
