@@ -138,11 +138,29 @@ redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
 return redis.call('XDEL', KEYS[1], unpack(ids))
 `);
 
-/** True when `id` is pending in `group` and leased by `consumer` (it was not reclaimed by another instance). */
-const OWNED = `
-local function owned(ev, group, id, consumer)
-  local p = redis.call('XPENDING', ev, group, id, id, 1)
-  return p[1] ~= nil and p[1][2] == consumer
+/**
+ * The lease check shared by RETRY_LATER and DEAD_LETTER (needs FIELDS_TO_MAP before it). For each id in
+ * ARGV[first], ARGV[first + step], … still pending in `group` and leased by `consumer` (not reclaimed by
+ * another instance): calls move(id, fields, i) if the entry still exists, then XACKs and XDELs it.
+ * Returns how many were moved.
+ */
+const MOVE_OWNED = `
+local function move_owned(ev, group, consumer, first, step, move)
+  local moved = 0
+  for i = first, #ARGV, step do
+    local id = ARGV[i]
+    local p = redis.call('XPENDING', ev, group, id, id, 1)
+    if p[1] ~= nil and p[1][2] == consumer then
+      local r = redis.call('XRANGE', ev, id, id)
+      if r[1] then
+        move(id, fmap(r[1][2]), i)
+        moved = moved + 1
+      end
+      redis.call('XACK', ev, group, id)
+      redis.call('XDEL', ev, id)
+    end
+  end
+  return moved
 end
 `;
 
@@ -150,49 +168,25 @@ end
  * KEYS: events stream, delayed zset. ARGV: group, consumer, notBefore, ids...
  * Moves each entry still leased by this consumer to the delayed set with attempts + 1. Returns how many.
  */
-export const RETRY_LATER = script(`${FIELDS_TO_MAP}${OWNED}
+export const RETRY_LATER = script(`${FIELDS_TO_MAP}${MOVE_OWNED}
 local ev, dl = KEYS[1], KEYS[2]
 local group, consumer, nb = ARGV[1], ARGV[2], ARGV[3]
-local moved = 0
-for i = 4, #ARGV do
-  local id = ARGV[i]
-  if owned(ev, group, id, consumer) then
-    local r = redis.call('XRANGE', ev, id, id)
-    if r[1] then
-      local f = fmap(r[1][2])
-      local a = tonumber(f['a'] or '0') + 1
-      redis.call('ZADD', dl, nb, a .. '|' .. (f['t'] or '0') .. '|' .. id .. '|' .. f['e'])
-      moved = moved + 1
-    end
-    redis.call('XACK', ev, group, id)
-    redis.call('XDEL', ev, id)
-  end
-end
-return moved
+return move_owned(ev, group, consumer, 4, 1, function(id, f)
+  local a = tonumber(f['a'] or '0') + 1
+  redis.call('ZADD', dl, nb, a .. '|' .. (f['t'] or '0') .. '|' .. id .. '|' .. f['e'])
+end)
 `);
 
 /**
  * KEYS: events stream, dead stream. ARGV: group, consumer, now, then pairs id, errorJSON.
  * Moves each entry still leased by this consumer to the dead stream. Returns how many.
  */
-export const DEAD_LETTER = script(`${FIELDS_TO_MAP}${OWNED}
+export const DEAD_LETTER = script(`${FIELDS_TO_MAP}${MOVE_OWNED}
 local ev, dead = KEYS[1], KEYS[2]
 local group, consumer, now = ARGV[1], ARGV[2], ARGV[3]
-local moved = 0
-for i = 4, #ARGV, 2 do
-  local id, err = ARGV[i], ARGV[i + 1]
-  if owned(ev, group, id, consumer) then
-    local r = redis.call('XRANGE', ev, id, id)
-    if r[1] then
-      local f = fmap(r[1][2])
-      redis.call('XADD', dead, '*', 'e', f['e'], 't', f['t'] or '0', 'a', f['a'] or '0', 'err', err, 'd', now, 'oid', id)
-      moved = moved + 1
-    end
-    redis.call('XACK', ev, group, id)
-    redis.call('XDEL', ev, id)
-  end
-end
-return moved
+return move_owned(ev, group, consumer, 4, 2, function(id, f, i)
+  redis.call('XADD', dead, '*', 'e', f['e'], 't', f['t'] or '0', 'a', f['a'] or '0', 'err', ARGV[i + 1], 'd', now, 'oid', id)
+end)
 `);
 
 /**
