@@ -39,24 +39,8 @@ const STATIC_HASHES = new Map<string, string>();
 for (const v of ['f', 'm', ...COUNTRY_CODES, ...US_STATE_CODES]) STATIC_HASHES.set(v, sha256Hex(v));
 const hashStatic = (n: string): string => STATIC_HASHES.get(n) ?? sha256Hex(n);
 
-function toValues(raw: unknown, field: string, warnings: string[]): string[] {
-  const list = Array.isArray(raw) ? raw : [raw];
-  const out: string[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const v = list[i];
-    if (v === undefined || v === null || v === '') continue;
-    if (out.length >= MAX_VALUES_PER_KEY) {
-      warnings.push(`${field}: more than ${MAX_VALUES_PER_KEY} values, extra dropped`);
-      break;
-    }
-    if (typeof v === 'string') {
-      if (v.length > MAX_VALUE_LENGTH) warnings.push(`${field}: longer than ${MAX_VALUE_LENGTH} characters, dropped`);
-      else out.push(v);
-    } else if (typeof v === 'number' && Number.isFinite(v)) out.push(String(v));
-    else warnings.push(`${field}: not a string (${describe(v)}), dropped`);
-  }
-  return out;
-}
+/** Name of element k of a field for warnings: `field[k]` for arrays (k >= 0), else `field`. Built only on warning. */
+const at = (field: string, k: number): string => (k < 0 ? field : `${field}[${k}]`);
 
 /** Field i's normaliser, one call site per normaliser (monomorphic, inlinable). */
 function normaliseField(i: number, t: string, nctx: NormalizeContext): string | undefined {
@@ -75,24 +59,82 @@ function normaliseField(i: number, t: string, nctx: NormalizeContext): string | 
 }
 
 /** One value: already-hashed passes through lower-cased (never re-hashed); else normalise + hash. */
-function hashOne(i: number, v: string, field: string, nctx: NormalizeContext, warnings: string[]): string | undefined {
+function hashOne(i: number, v: string, field: string, k: number, nctx: NormalizeContext, warnings: string[]): string | undefined {
   const t = v.trim();
   const pre = existingSha256(t);
   if (pre !== undefined) return pre;
   const n = normaliseField(i, t, nctx);
   if (n === undefined) {
-    warnings.push(`${field}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`);
+    warnings.push(`${at(field, k)}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`);
     return undefined;
   }
   return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256Hex(n);
 }
 
-/** Normalise + hash one field's values; already-hashed values pass through (lower-cased, never re-hashed). */
-function hashValues(i: number, values: string[], field: string, nctx: NormalizeContext, warnings: string[]): string[] {
+/**
+ * A field's value(s) (string, number or array of them): normalise + hash each, deduped; already-hashed values
+ * pass through (lower-cased, never re-hashed). Empty elements are skipped; at most MAX_VALUES_PER_KEY values.
+ */
+function hashValues(i: number, raw: unknown, field: string, nctx: NormalizeContext, warnings: string[]): string[] {
+  const arr = Array.isArray(raw);
+  const len = arr ? raw.length : 1;
   const out: string[] = [];
-  for (const v of values) {
-    const h = hashOne(i, v, field, nctx, warnings);
+  let taken = 0;
+  for (let j = 0; j < len; j++) {
+    const v: unknown = arr ? raw[j] : raw;
+    if (v === undefined || v === null || v === '') continue;
+    const k = arr ? j : -1;
+    if (taken >= MAX_VALUES_PER_KEY) {
+      warnings.push(`${field}: more than ${MAX_VALUES_PER_KEY} values, extra dropped`);
+      break;
+    }
+    let s: string;
+    if (typeof v === 'string') {
+      if (v.length > MAX_VALUE_LENGTH) {
+        warnings.push(`${at(field, k)}: longer than ${MAX_VALUE_LENGTH} characters, dropped`);
+        continue;
+      }
+      s = v;
+    } else if (typeof v === 'number' && Number.isFinite(v)) s = String(v);
+    else {
+      warnings.push(`${at(field, k)}: not a string (${describe(v)}), dropped`);
+      continue;
+    }
+    taken++;
+    const h = hashOne(i, s, field, k, nctx, warnings);
     if (h !== undefined && !out.includes(h)) out.push(h);
+  }
+  return out;
+}
+
+/**
+ * A pre-hashed field (user.email_sha256): string or array. Each value must already be a SHA-256 hex (or the
+ * param-builder `<sha256>.<appendix>` form); it is trimmed and lower-cased, never normalised or hashed. Anything
+ * else (a plain e-mail, a number, an object) is dropped with a warning naming the element. Deduped; the same
+ * empty-element skipping and MAX_VALUES_PER_KEY bound as hashValues().
+ */
+function preHashedValues(raw: unknown, field: string, warnings: string[]): string[] {
+  const arr = Array.isArray(raw);
+  const len = arr ? raw.length : 1;
+  const out: string[] = [];
+  let taken = 0;
+  for (let j = 0; j < len; j++) {
+    const v: unknown = arr ? raw[j] : raw;
+    if (v === undefined || v === null || v === '') continue;
+    const k = arr ? j : -1;
+    if (taken >= MAX_VALUES_PER_KEY) {
+      warnings.push(`${field}: more than ${MAX_VALUES_PER_KEY} values, extra dropped`);
+      break;
+    }
+    if (typeof v !== 'string') {
+      warnings.push(`${at(field, k)}: not a string (${describe(v)}), dropped`);
+      continue;
+    }
+    taken++;
+    // No echo of the value: a non-hash here is often a plaintext e-mail.
+    const h = existingSha256(v.trim());
+    if (h === undefined) warnings.push(`${at(field, k)}: not a SHA-256 hex, dropped`);
+    else if (!out.includes(h)) out.push(h);
   }
   return out;
 }
@@ -145,9 +187,12 @@ function validFb(v: string, name: 'fbc' | 'fbp', warnings: string[]): string | u
 
 /** Field name of the last readSource() value (for warnings), set alongside its return. */
 let sourceField = '';
+/** Whether the last readSource() value is a pre-hashed field (user.email_sha256): kept only if already a hash. */
+let sourcePreHashed = false;
 
 /** integrations.facebook.user_data.<key> > user.<prop> (em: user.email, else user.email_sha256). */
 function readSource(user: Obj | undefined, overrides: Obj | undefined, i: number): unknown {
+  sourcePreHashed = false;
   if (overrides !== undefined) {
     const key = KEYS[i]!;
     if (Object.hasOwn(overrides, key)) {
@@ -160,6 +205,7 @@ function readSource(user: Obj | undefined, overrides: Obj | undefined, i: number
     const em = own(user, 'email');
     if (em === undefined || em === null || em === '') {
       sourceField = 'user.email_sha256';
+      sourcePreHashed = true;
       return own(user, 'email_sha256');
     }
     sourceField = 'user.email';
@@ -210,29 +256,16 @@ export function buildUserData(
     const raw = readSource(user, overrides, i);
     if (raw === undefined || raw === null || raw === '') continue;
     const field = sourceField;
-    if (typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
+    if (!sourcePreHashed && typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
       // Hot path: one plain string.
-      if (i === I_EM && field === 'user.email_sha256') {
-        const pre = existingSha256(raw.trim());
-        if (pre === undefined) warnings.push('user.email_sha256: not a SHA-256 hex, dropped');
-        else {
-          ud.em = [pre];
-          matchKeys.push('em');
-        }
-        continue;
-      }
-      const h = hashOne(i, raw, field, nctx, warnings);
+      const h = hashOne(i, raw, field, -1, nctx, warnings);
       if (h !== undefined) {
         ud[KEYS[i]!] = [h];
         matchKeys.push(KEYS[i]!);
       }
       continue;
     }
-    if (i === I_EM && field === 'user.email_sha256' && typeof raw === 'string' && existingSha256(raw.trim()) === undefined) {
-      warnings.push('user.email_sha256: not a SHA-256 hex, dropped');
-      continue;
-    }
-    const hashed = hashValues(i, toValues(raw, field, warnings), field, nctx, warnings);
+    const hashed = sourcePreHashed ? preHashedValues(raw, field, warnings) : hashValues(i, raw, field, nctx, warnings);
     if (hashed.length > 0) {
       ud[KEYS[i]!] = hashed;
       matchKeys.push(KEYS[i]!);
