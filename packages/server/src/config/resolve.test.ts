@@ -34,6 +34,17 @@ describe('resolveConfig', () => {
     expect(err(() => resolveConfig({ env: { ...env, DELIVERY_ENABLED: 'sometimes' } })).field).toBe('DELIVERY_ENABLED');
   });
 
+  it('COOKIE_DOMAIN must be a domain browsers accept cookies for (not a public suffix, IP or URL); the error names the field', () => {
+    expect(resolveConfig({ env: { ...env, COOKIE_DOMAIN: '.Shop.co.UK' } }).cookieDomain).toBe('shop.co.uk');
+    expect(resolveConfig({ env: { ...env, COOKIE_DOMAIN: 'www.shop.example.com' } }).cookieDomain).toBe('www.shop.example.com');
+    expect(resolveConfig({ file: { cookieDomain: 'myshop.github.io' }, env }).cookieDomain).toBe('myshop.github.io');
+    for (const bad of ['co.uk', 'github.io', 'com', '203.0.113.7', 'localhost', 'https://shop.example.com', 'shop.example.com:443', 'shop example.com']) {
+      const e = err(() => resolveConfig({ env: { ...env, COOKIE_DOMAIN: bad } }));
+      expect(e.field).toBe('COOKIE_DOMAIN');
+    }
+    expect(err(() => resolveConfig({ file: { cookieDomain: 'co.uk' }, env })).message).toMatch(/config\.cookieDomain.*public suffix/);
+  });
+
   it('MAP_WORKERS sets the mapping worker pool size (0 = inline), validated', () => {
     expect(resolveConfig({ env }).mapWorkers).toBeUndefined();
     expect(resolveConfig({ env: { ...env, MAP_WORKERS: '0' } }).mapWorkers).toBe(0);

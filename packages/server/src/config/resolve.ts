@@ -1,4 +1,5 @@
 import { ACTION_SOURCES, type ActionSource, type MatchPolicy } from '../mapping/types.js';
+import { cookieDomainProblem } from '../http/cookies.js';
 import type { EnvInput } from './env.js';
 import {
   DEFAULT_API_VERSION, DEFAULT_DELIVERY, DEFAULT_GRAPH_URL, DEFAULT_LIMITS, DEFAULT_OUTBOX, DEFAULT_RATE_LIMIT,
@@ -283,7 +284,12 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
     rateLimit,
     shutdownTimeoutMs: shutdown,
   };
-  if (cd) out.cookieDomain = str(cd[0], cd[1]).replace(/^\./, '').toLowerCase();
+  if (cd) {
+    const domain = str(cd[0], cd[1]).trim().replace(/^\./, '').toLowerCase();
+    const problem = cookieDomainProblem(domain);
+    if (problem !== undefined) throw new ConfigError(cd[0], problem);
+    out.cookieDomain = domain;
+  }
   if (tj) out.tagJsPath = str(tj[0], tj[1]);
   if (obt) out.outboxThread = bool(obt[0], obt[1]);
   if (mw) out.mapWorkers = int(mw[0], mw[1], 0, 64);

@@ -28,6 +28,20 @@ export function registrableDomain(host: string): string {
   return siteOf(h) ?? h;
 }
 
+/**
+ * Why `COOKIE_DOMAIN` would make browsers refuse every cookie, or undefined when it is usable: it must be a
+ * host name (no IP address, port or scheme) with a registrable domain, not a public suffix (`co.uk`,
+ * `github.io`).
+ */
+export function cookieDomainProblem(domain: string): string | undefined {
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain)) return 'expected a host name such as shop.example.com (letters, digits, dots, hyphens; punycode for IDNs)';
+  if (domain === 'localhost' || domain.endsWith('.localhost')) return 'localhost cannot carry a cookie Domain';
+  const p = parse(domain, PSL_OPTIONS);
+  if (p.isIp) return 'an IP address cannot carry a cookie Domain';
+  if (p.domain === null || p.domain === undefined) return `${domain} is a public suffix: browsers refuse cookies for it; use the shop's own domain`;
+  return undefined;
+}
+
 /** Meta cookie value: `fb.<index>.<ms>.<payload>[.<appendix>]`, cookie-safe characters only. */
 const FB_COOKIE_RE = /^fb\.\d\.\d{9,14}\.[A-Za-z0-9_\-.]{1,600}$/;
 
