@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildCapiEvent } from './build.js';
+import { buildCapiEvent, MAX_WARNINGS } from './build.js';
 import { eventTimeViolation, parseTimestamp } from './event-time.js';
 import type { DestinationConfig } from './types.js';
 
@@ -113,5 +113,25 @@ describe('event time', () => {
     expect(eventTimeViolation(now - 60 * 86400, 'physical_store', NOW)).toBeUndefined();
     expect(eventTimeViolation(now + 300, 'website', NOW)).toBeUndefined();
     expect(eventTimeViolation(now + 301, 'website', NOW)?.reason).toBe('in_future');
+  });
+});
+
+describe('buildCapiEvent warnings', () => {
+  it('lists at most MAX_WARNINGS per event, then how many more there were', () => {
+    const junk = Array.from({ length: 500 }, (_, i) => ({ n: i }));
+    const r = buildCapiEvent({
+      event_name: 'purchase', id: 'o1', value: 1, currency: 'EUR',
+      context: { event_id: 'e1', event_timestamp: NOW, page: { url: 'https://shop.example/' } },
+      browser: { user_agent: 'UA', ip: '203.0.113.7' },
+      user: { email: 'a@example.com', phone: junk, firstname: junk, lastname: 'Lovelace', city: 'Paris', country: 'FR' },
+      consent_categories: ['4'],
+    }, DEST, { now: NOW });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.warnings).toHaveLength(MAX_WARNINGS + 1);
+    expect(r.warnings[MAX_WARNINGS]).toMatch(/^… \d+ more warnings$/);
+    const more = Number(/(\d+)/.exec(r.warnings[MAX_WARNINGS]!)![1]);
+    expect(more).toBeGreaterThan(0);
+    expect(r.event.user_data.em).toHaveLength(1);
   });
 });

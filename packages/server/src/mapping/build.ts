@@ -11,6 +11,9 @@ import { resolveEventSourceUrl, resolveReferrerUrl } from './urls.js';
 import { buildUserData } from './user-data.js';
 import { describe, isObj, own } from './util.js';
 
+/** Warnings listed per event (a reply lists them per event: an array of junk must not grow it without bound). */
+export const MAX_WARNINGS = 20;
+
 const EMPTY_CTX: MappingContext = {};
 
 /**
@@ -100,5 +103,6 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
   if (referrerUrl !== undefined) event.referrer_url = referrerUrl;
   if (cd.customData !== undefined) event.custom_data = cd.customData;
   applyPrivacy(fb, event, warnings);
+  if (warnings.length > MAX_WARNINGS) warnings.splice(MAX_WARNINGS, warnings.length, `… ${warnings.length - MAX_WARNINGS} more warnings`);
   return { ok: true, event, matchKeys, warnings };
 }
