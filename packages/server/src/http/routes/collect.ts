@@ -5,12 +5,12 @@ import { jsonBody } from '../body.js';
 import { firstPartyCookieDomain, fbCookie, isCookieSafeFbValue } from '../cookies.js';
 import { isOriginAllowed, originHost } from '../cors.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, sendError, shuttingDownError } from '../errors.js';
+import { HttpError, shuttingDownError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
-import type { FastRoute } from '../fast-path.js';
+import { failFast, sendOutcome, sendOutcomeFast, type FastRoute, type IngestOutcome, type OnError } from '../fast-path.js';
 import { commit, prepare } from '../ingest.js';
 import { RateLimiter } from '../rate-limit.js';
-import { applyFlatHeaders, flatHeaders, securityHeaderList, sendJsonText } from '../security-headers.js';
+import { flatHeaders } from '../security-headers.js';
 import { stripServerOnlyFields } from '../strip.js';
 
 const PREFLIGHT_MAX_AGE = '600';
@@ -35,7 +35,7 @@ function checkOrigin(req: IncomingMessage, allowed: readonly string[]): HttpErro
   return origin;
 }
 
-type Outcome = { ok: true; status: number; body: string; cookies: string[] | undefined } | { ok: false; code: string; message: string };
+type Outcome = IngestOutcome & { cookies?: string[] | undefined };
 
 export interface Collect {
   router: Router;
@@ -48,7 +48,7 @@ export interface Collect {
  * bucket, JSON or text/plain (sendBeacon), server-only fields stripped, IP/UA from the request,
  * 202 once durably queued, first-party `_fbp`/`_fbc` refresh when the page is on the server's site.
  */
-export function createCollect(deps: AppDeps, onError: (err: unknown, req: Request, res: Response) => void): Collect {
+export function createCollect(deps: AppDeps, onError: OnError): Collect {
   const { config } = deps;
   const router = express.Router();
   const limiter = new RateLimiter(config.rateLimit, deps.now);
@@ -96,26 +96,17 @@ export function createCollect(deps: AppDeps, onError: (err: unknown, req: Reques
 
   router.post('/collect', originCheck, rateLimit, ...body, async (req: Request, res: Response) => {
     const o = await run(req);
-    if (!o.ok) {
-      sendError(res, 503, o.code, o.message);
-      return;
-    }
-    if (o.cookies) res.setHeader('Set-Cookie', o.cookies);
-    sendJsonText(res, o.status, o.body);
+    if (o.ok && o.cookies) res.setHeader('Set-Cookie', o.cookies);
+    sendOutcome(res, o);
   });
 
   // Fast path: every header is collected in one flat list and written with one writeHead on success;
   // on any error the list is applied with setHeader and the app's error handler answers, as in the router.
   const base = flatHeaders([['Vary', 'Origin'], ['Cross-Origin-Resource-Policy', 'cross-origin']]);
-  const { removed } = securityHeaderList();
   const [check, read, parse] = body as [RequestHandler, RequestHandler, RequestHandler];
   const fast: FastRoute = (req, res) => {
     const headers = base.slice();
-    const fail = (err: unknown): void => {
-      applyFlatHeaders(res, headers);
-      for (const r of removed) res.removeHeader(r);
-      onError(err, req, res);
-    };
+    const fail = (err: unknown): void => failFast(onError, req, res, headers, err);
     const o = checkOrigin(req, config.allowedOrigins);
     if (typeof o !== 'string') {
       fail(o);
@@ -127,15 +118,8 @@ export function createCollect(deps: AppDeps, onError: (err: unknown, req: Reques
       return;
     }
     const done = (o: Outcome): void => {
-      if (!o.ok) {
-        applyFlatHeaders(res, headers);
-        sendError(res, 503, o.code, o.message);
-        return;
-      }
-      if (o.cookies) for (const c of o.cookies) headers.push('Set-Cookie', c);
-      headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(o.body)));
-      res.writeHead(o.status, headers);
-      res.end(o.body);
+      if (o.ok && o.cookies) for (const c of o.cookies) headers.push('Set-Cookie', c);
+      sendOutcomeFast(res, headers, o);
     };
     const afterParse: NextFunction = (err?: unknown) => {
       if (err) fail(err);

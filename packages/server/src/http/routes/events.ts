@@ -4,13 +4,11 @@ import { graphBody } from '../../delivery/graph-client.js';
 import { requireApiKey } from '../auth.js';
 import { jsonBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, sendError, shuttingDownError } from '../errors.js';
+import { HttpError, shuttingDownError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
 import { buildSafely, commit, prepare, type Prepared } from '../ingest.js';
-import type { FastRoute } from '../fast-path.js';
-import { applyFlatHeaders, flatHeaders, securityHeaderList, sendJsonText } from '../security-headers.js';
-
-type Outcome = { ok: true; body: string } | { ok: false; code: string; message: string };
+import { failFast, sendOutcome, sendOutcomeFast, type FastRoute, type IngestOutcome, type OnError } from '../fast-path.js';
+import { flatHeaders } from '../security-headers.js';
 
 export interface Events {
   router: Router;
@@ -19,56 +17,37 @@ export interface Events {
 }
 
 /** POST /v1/events (queue) and POST /v1/preview (map only, send nothing). Both need an API key. */
-export function createEvents(deps: AppDeps, onError: (err: unknown, req: Request, res: Response) => void): Events {
+export function createEvents(deps: AppDeps, onError: OnError): Events {
   const { config, metrics } = deps;
   const router = express.Router();
   const body = jsonBody({ limit: config.limits.apiBodyBytes, types: ['application/json'] });
   const auth = requireApiKey(config.apiKeys, () => metrics.dropped.inc({ reason: 'unauthorized', source: 'api' }));
 
-  const run = async (req: Request): Promise<Outcome> => {
+  const run = async (req: Request): Promise<IngestOutcome> => {
     if (deps.isShuttingDown()) throw shuttingDownError();
     const inputs = eventsFromBody(req.body, config.limits.apiMaxBatch);
     // The reply is spliced from per-event JSON fragments (same bytes as stringifying result objects).
     return settle(prepare(deps, inputs, 'api', {}, { replyJson: true }));
   };
   /** Queues a prepared request (inline or from a mapping worker) and builds the reply once durable. */
-  const settle = async (p: Prepared): Promise<Outcome> => {
+  const settle = async (p: Prepared): Promise<IngestOutcome> => {
     const r = await commit(deps, p);
     if (!r.ok) return { ok: false, code: r.reason, message: `no event of this request was accepted: ${r.detail}; retry later` };
-    return { ok: true, body: `{"accepted":${p.accepted},"dropped":${p.count - p.accepted},"results":[${p.resultsJson}]}` };
+    return { ok: true, status: 200, body: `{"accepted":${p.accepted},"dropped":${p.count - p.accepted},"results":[${p.resultsJson}]}` };
   };
 
   router.post('/v1/events', auth, ...body, async (req: Request, res: Response) => {
-    const o = await run(req);
-    if (!o.ok) {
-      sendError(res, 503, o.code, o.message);
-      return;
-    }
-    sendJsonText(res, 200, o.body);
+    sendOutcome(res, await run(req));
   });
 
   const pool = deps.mapPool;
   const minBytes = deps.mapMinBytes ?? 16 * 1024;
   const base = flatHeaders();
-  const { removed } = securityHeaderList();
   const [check, read, parse] = body as [RequestHandler, RequestHandler, RequestHandler];
   const fast: FastRoute = (req, res) => {
-    const fail = (err: unknown): void => {
-      applyFlatHeaders(res, base);
-      for (const r of removed) res.removeHeader(r);
-      onError(err, req, res);
-    };
-    const done = (o: Outcome): void => {
-      if (!o.ok) {
-        applyFlatHeaders(res, base);
-        sendError(res, 503, o.code, o.message);
-        return;
-      }
-      const headers = base.slice();
-      headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(o.body)));
-      res.writeHead(200, headers);
-      res.end(o.body);
-    };
+    const fail = (err: unknown): void => failFast(onError, req, res, base, err);
+    // A copy per reply: the success path appends Content-Type/Length to it.
+    const done = (o: IngestOutcome): void => sendOutcomeFast(res, base.slice(), o);
     const afterParse: NextFunction = (err?: unknown) => {
       if (err) fail(err);
       else run(req).then(done, fail);
