@@ -271,6 +271,18 @@ export function buildUserData(
       matchKeys.push(KEYS[i]!);
     }
   }
+  // user.email present but unusable (invalid, an empty array…): user.email_sha256, when given, still counts.
+  if (ud.em === undefined && user !== undefined && !(overrides !== undefined && Object.hasOwn(overrides, 'em'))) {
+    const em = own(user, 'email');
+    const pre = em === undefined || em === null || em === '' ? undefined : own(user, 'email_sha256');
+    if (pre !== undefined && pre !== null && pre !== '') {
+      const hashed = preHashedValues(pre, 'user.email_sha256', warnings);
+      if (hashed.length > 0) {
+        ud.em = hashed;
+        matchKeys.splice(0, 0, 'em');
+      }
+    }
+  }
 
   // client_ip_address: never hashed; must be a valid IPv4/IPv6.
   const browser = own(input, 'browser');
