@@ -59,6 +59,10 @@ describe('resolveConfig', () => {
     expect(err(() => resolveConfig({ env: { ...env, PORT: 'eighty' } })).field).toBe('PORT');
     expect(err(() => resolveConfig({ env: { ...env, BATCH_SIZE: '5000' } })).message).toBe('BATCH_SIZE: expected 1..1000, got 5000');
     expect(err(() => resolveConfig({ env: { ...env, OUTBOX: 'mysql://x' } })).field).toBe('OUTBOX');
+    expect(err(() => resolveConfig({ env: { ...env, OUTBOX: './data/outbox.db' } })).message).toContain('got "./data/outbox.db"');
+    const leaky = err(() => resolveConfig({ env: { ...env, OUTBOX: 'mysql://app:s3cr3t-pw@db.internal/x' } }));
+    expect(leaky.field).toBe('OUTBOX');
+    expect(leaky.message).not.toContain('s3cr3t-pw');
     expect(err(() => resolveConfig({ env: { ...env, ALLOWED_ORIGINS: 'shop.example' } })).field).toBe('ALLOWED_ORIGINS');
     expect(err(() => resolveConfig({ env: { ...env, API_KEYS: 'short' } })).field).toBe('API_KEYS');
     expect(err(() => resolveConfig({ env: { FB_PIXEL_ID: 'abc', FB_ACCESS_TOKEN: 't' } })).field).toBe('FB_PIXEL_ID');

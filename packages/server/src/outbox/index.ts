@@ -1,5 +1,6 @@
 import type { Outbox } from './types.js';
 import { SqliteOutbox } from './sqlite.js';
+import { redactRedisUrl } from './redis-config.js';
 import { ThreadedSqliteOutbox, type OutboxLogger } from './sqlite-thread.js';
 
 export interface CreateOutboxOptions {
@@ -40,17 +41,16 @@ export async function createOutbox(url: string, options: CreateOutboxOptions = {
     return ThreadedSqliteOutbox.open(path, { ...sqliteOptions, ...(options.logger ? { logger: options.logger } : {}) });
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    // A variable specifier keeps this file compiling while the Redis backend is optional.
-    const spec = './redis.js';
+    // Loaded only when configured (ioredis stays out of SQLite-only processes).
     let mod: RedisModule;
     try {
-      mod = (await import(spec)) as RedisModule;
+      mod = await import('./redis.js');
     } catch (e) {
       throw new Error(`OUTBOX: the Redis backend is not available (${(e as Error).message})`);
     }
     return mod.createRedisOutbox(url, options);
   }
-  throw new Error(`OUTBOX: expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(url)}`);
+  throw new Error(`OUTBOX: expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(/[@?#]/.test(url) ? redactRedisUrl(url) : url)}`);
 }
 
 export { SqliteOutbox, ThreadedSqliteOutbox };

@@ -32,6 +32,12 @@ function ev(): CapiServerEvent {
 }
 
 describe('ThreadedSqliteOutbox', () => {
+  it('createOutbox refuses an unknown scheme without echoing a password', async () => {
+    await expect(createOutbox('mysql://app:s3cr3t-pw@db.internal/x')).rejects.toThrow(/^OUTBOX: expected .*mysql:\/\/app:\*\*\*@db\.internal\/x/);
+    await expect(createOutbox('mysql://app:s3cr3t-pw@db.internal/x')).rejects.not.toThrow(/s3cr3t-pw/);
+    await expect(createOutbox('./outbox.db')).rejects.toThrow('got "./outbox.db"');
+  });
+
   it('is what createOutbox opens for sqlite: by default; ?thread=0 and thread:false open it inline', async () => {
     const p = file();
     const a = await createOutbox(`sqlite:${p}`);
