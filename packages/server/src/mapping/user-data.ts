@@ -71,11 +71,22 @@ function hashOne(i: number, v: string, field: string, k: number, nctx: Normalize
   return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256Hex(n);
 }
 
+/** A pre-hashed value (user.email_sha256): kept trimmed + lower-cased if it is already a SHA-256, else dropped. */
+function preHashedOne(v: string, field: string, k: number, warnings: string[]): string | undefined {
+  const h = existingSha256(v.trim());
+  // No echo of the value: a non-hash here is often a plaintext e-mail.
+  if (h === undefined) warnings.push(`${at(field, k)}: not a SHA-256 hex, dropped`);
+  return h;
+}
+
 /**
  * A field's value(s) (string, number or array of them): normalise + hash each, deduped; already-hashed values
  * pass through (lower-cased, never re-hashed). Empty elements are skipped; at most MAX_VALUES_PER_KEY values.
+ * `preHashed` (user.email_sha256): strings only, each kept only if it already is a SHA-256 hex (or the
+ * param-builder `<sha256>.<appendix>` form) — never normalised or hashed; anything else is dropped with a
+ * warning naming the element.
  */
-function hashValues(i: number, raw: unknown, field: string, nctx: NormalizeContext, warnings: string[]): string[] {
+function hashValues(i: number, raw: unknown, field: string, nctx: NormalizeContext, warnings: string[], preHashed = false): string[] {
   const arr = Array.isArray(raw);
   const len = arr ? raw.length : 1;
   const out: string[] = [];
@@ -90,51 +101,19 @@ function hashValues(i: number, raw: unknown, field: string, nctx: NormalizeConte
     }
     let s: string;
     if (typeof v === 'string') {
-      if (v.length > MAX_VALUE_LENGTH) {
+      if (!preHashed && v.length > MAX_VALUE_LENGTH) {
         warnings.push(`${at(field, k)}: longer than ${MAX_VALUE_LENGTH} characters, dropped`);
         continue;
       }
       s = v;
-    } else if (typeof v === 'number' && Number.isFinite(v)) s = String(v);
+    } else if (!preHashed && typeof v === 'number' && Number.isFinite(v)) s = String(v);
     else {
       warnings.push(`${at(field, k)}: not a string (${describe(v)}), dropped`);
       continue;
     }
     taken++;
-    const h = hashOne(i, s, field, k, nctx, warnings);
+    const h = preHashed ? preHashedOne(s, field, k, warnings) : hashOne(i, s, field, k, nctx, warnings);
     if (h !== undefined && !out.includes(h)) out.push(h);
-  }
-  return out;
-}
-
-/**
- * A pre-hashed field (user.email_sha256): string or array. Each value must already be a SHA-256 hex (or the
- * param-builder `<sha256>.<appendix>` form); it is trimmed and lower-cased, never normalised or hashed. Anything
- * else (a plain e-mail, a number, an object) is dropped with a warning naming the element. Deduped; the same
- * empty-element skipping and MAX_VALUES_PER_KEY bound as hashValues().
- */
-function preHashedValues(raw: unknown, field: string, warnings: string[]): string[] {
-  const arr = Array.isArray(raw);
-  const len = arr ? raw.length : 1;
-  const out: string[] = [];
-  let taken = 0;
-  for (let j = 0; j < len; j++) {
-    const v: unknown = arr ? raw[j] : raw;
-    if (v === undefined || v === null || v === '') continue;
-    const k = arr ? j : -1;
-    if (taken >= MAX_VALUES_PER_KEY) {
-      warnings.push(`${field}: more than ${MAX_VALUES_PER_KEY} values, extra dropped`);
-      break;
-    }
-    if (typeof v !== 'string') {
-      warnings.push(`${at(field, k)}: not a string (${describe(v)}), dropped`);
-      continue;
-    }
-    taken++;
-    // No echo of the value: a non-hash here is often a plaintext e-mail.
-    const h = existingSha256(v.trim());
-    if (h === undefined) warnings.push(`${at(field, k)}: not a SHA-256 hex, dropped`);
-    else if (!out.includes(h)) out.push(h);
   }
   return out;
 }
@@ -265,7 +244,7 @@ export function buildUserData(
       }
       continue;
     }
-    const hashed = sourcePreHashed ? preHashedValues(raw, field, warnings) : hashValues(i, raw, field, nctx, warnings);
+    const hashed = hashValues(i, raw, field, nctx, warnings, sourcePreHashed);
     if (hashed.length > 0) {
       ud[KEYS[i]!] = hashed;
       matchKeys.push(KEYS[i]!);
@@ -276,7 +255,7 @@ export function buildUserData(
     const em = own(user, 'email');
     const pre = em === undefined || em === null || em === '' ? undefined : own(user, 'email_sha256');
     if (pre !== undefined && pre !== null && pre !== '') {
-      const hashed = preHashedValues(pre, 'user.email_sha256', warnings);
+      const hashed = hashValues(I_EM, pre, 'user.email_sha256', nctx, warnings, true);
       if (hashed.length > 0) {
         ud.em = hashed;
         matchKeys.splice(0, 0, 'em');
