@@ -40,11 +40,14 @@ afterEach(async () => {
   stops = [];
 });
 
-function setup(client: GraphClient, settings: Partial<typeof DEFAULT_DELIVERY> = {}) {
+function setup(client: GraphClient, settings: Partial<typeof DEFAULT_DELIVERY> = {}, logLines?: string[]) {
   const outbox = new SqliteOutbox(join(mkdtempSync(join(tmpdir(), 'disp-')), 'o.db'));
   const metrics = createMetrics(['px']);
+  const logger = logLines
+    ? createLogger({ level: 'warn', destination: new Writable({ write(c, _e, cb) { logLines.push(String(c)); cb(); } }) })
+    : createLogger({ level: 'silent', destination: sink });
   const d = new Dispatcher({
-    outbox, client, destinations: [dest], metrics, logger: createLogger({ level: 'silent', destination: sink }),
+    outbox, client, destinations: [dest], metrics, logger,
     settings: { ...DEFAULT_DELIVERY, flushIntervalMs: 20, concurrency: 1, backoffBaseMs: 10, backoffMaxMs: 50, authProbeIntervalMs: 50, leaseMs: 200, ...settings },
   });
   stops.push(async () => {
@@ -118,6 +121,36 @@ describe('Dispatcher (fake Graph transport)', () => {
     authOk = true;
     await until(async () => (await outbox.depth('px')) === 0);
     expect(d.isPaused('px')).toBe(false);
+  });
+
+  it('backs the whole destination off after 3 consecutive transient failures instead of trying every fresh batch', async () => {
+    let down = true;
+    const client = fakeClient((events) => (down ? { status: 503 } : { status: 200, body: { events_received: events.length } }));
+    // 20 batches of 2; 4 loops; a 10 s breaker wait (backoff base) so nothing but the breaker can stop the loops.
+    const logs: string[] = [];
+    const { outbox, d } = setup(client, { batchSize: 2, concurrency: 4, backoffBaseMs: 10_000, backoffMaxMs: 10_000 }, logs);
+    await outbox.enqueue(Array.from({ length: 40 }, (_, i) => ({ destinationId: 'px', event: ev(`b${i}`) })));
+    d.start();
+    await until(() => client.calls.length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    // 3 failures open the breaker; at most the other loops' requests already in flight follow.
+    expect(client.calls.length).toBeLessThanOrEqual(3 + 3);
+    expect(await outbox.depth('px')).toBe(40);
+    expect(logs.filter((l) => l.includes('destination backing off'))).toHaveLength(1);
+    down = false;
+  });
+
+  it('an answer from Meta resets the failure streak: isolated 5xx never stop the destination', async () => {
+    let n = 0;
+    // Every other request fails: the streak never reaches 3, so the breaker never opens.
+    const client = fakeClient((events) => (n++ % 2 === 0 ? { status: 503 } : { status: 200, body: { events_received: events.length } }));
+    const logs: string[] = [];
+    const { outbox, d } = setup(client, { batchSize: 1, concurrency: 1, backoffBaseMs: 10, backoffMaxMs: 10 }, logs);
+    await outbox.enqueue(Array.from({ length: 6 }, (_, i) => ({ destinationId: 'px', event: ev(`s${i}`) })));
+    d.start();
+    await until(async () => (await outbox.depth('px')) === 0, 8000);
+    expect(client.calls.length).toBeGreaterThanOrEqual(6);
+    expect(logs.filter((l) => l.includes('destination backing off'))).toEqual([]);
   });
 
   it('honours Retry-After on throttling before the next request', async () => {

@@ -28,6 +28,8 @@ interface DestState {
   throttledUntil: number;
   /** Events enqueued since the last claim (this process): a full batch wakes sleeping workers. */
   pending: number;
+  /** Consecutive transient failures (5xx, timeouts, network) of this destination; reset by any answer from Meta. */
+  failStreak: number;
   sleepers: Set<() => void>;
 }
 
@@ -36,6 +38,9 @@ interface DestState {
  * closed → POST → ack | retry later with backoff | pause on auth | bisect on reject. Claims are atomic in
  * the outbox, so workers (and other instances) never send the same lease twice.
  */
+/** Consecutive transient failures after which the destination as a whole backs off. */
+const BREAKER_THRESHOLD = 3;
+
 export class Dispatcher {
   readonly #d: DispatcherDeps;
   readonly #now: () => number;
@@ -48,7 +53,7 @@ export class Dispatcher {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     for (const dest of deps.destinations) {
-      this.#states.set(dest.id, { dest, paused: false, nextProbeAt: 0, probing: false, throttledUntil: 0, pending: 0, sleepers: new Set() });
+      this.#states.set(dest.id, { dest, paused: false, nextProbeAt: 0, probing: false, throttledUntil: 0, pending: 0, failStreak: 0, sleepers: new Set() });
     }
   }
 
@@ -185,6 +190,7 @@ export class Dispatcher {
     metrics.graphRequests.inc({ destination, outcome: c.kind });
     metrics.graphLatency.observe({ destination, outcome: c.kind }, res.latencyMs / 1000);
     const ids = entries.map((e) => e.id);
+    if (c.kind !== 'retry') st.failStreak = 0;
     switch (c.kind) {
       case 'ok': {
         await outbox.ack(destination, ids);
@@ -209,6 +215,7 @@ export class Dispatcher {
         const until = this.#now() + delay;
         // A throttle (or a Retry-After) applies to the destination, not only to this batch.
         if (c.kind === 'throttled' || c.retryAfterMs !== undefined) st.throttledUntil = Math.max(st.throttledUntil, until);
+        else if (++st.failStreak >= BREAKER_THRESHOLD) this.#openBreaker(st);
         await outbox.retryLater(destination, ids, until);
         metrics.retried.inc({ destination, kind: c.kind }, entries.length);
         logger.warn({ destination, events: entries.length, kind: c.kind, delayMs: delay, error: summary(c.error) }, 'graph request failed, will retry');
@@ -235,6 +242,25 @@ export class Dispatcher {
         await this.#deliver(st, entries.slice(mid));
         return;
       }
+    }
+  }
+
+  /**
+   * Meta (or the way to it) keeps failing: the whole destination waits a backoff that grows with the streak,
+   * instead of every worker loop trying fresh batches (spending their attempts) into an outage. Each wait
+   * ends with at most `concurrency` requests; any answer from Meta resets the streak.
+   */
+  #openBreaker(st: DestState): void {
+    const s = this.#d.settings;
+    const wait = backoffMs({
+      attempt: st.failStreak - BREAKER_THRESHOLD, baseMs: s.backoffBaseMs, maxMs: s.backoffMaxMs,
+      ...(this.#d.random ? { random: this.#d.random } : {}),
+    });
+    const until = this.#now() + wait;
+    if (until <= st.throttledUntil) return;
+    st.throttledUntil = until;
+    if (st.failStreak === BREAKER_THRESHOLD) {
+      this.#d.logger.warn({ destination: st.dest.id, consecutiveFailures: st.failStreak, waitMs: wait }, 'destination backing off: Graph requests keep failing (5xx, timeouts or network)');
     }
   }
 
