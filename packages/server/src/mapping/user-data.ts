@@ -19,6 +19,9 @@ const PROPS = USER_FIELD_SOURCES.map(([, p]) => p);
 /** Field names for warnings, built once (not per event). */
 const USER_FIELDS = USER_FIELD_SOURCES.map(([, p]) => `user.${p}`);
 const OVERRIDE_FIELDS = USER_FIELD_SOURCES.map(([k]) => `integrations.facebook.user_data.${k}`);
+/** Commanders Act: any `user.<prop>` may come pre-hashed as `user.<prop>_sha256` (hex), used when `<prop>` is not. */
+const SHA_PROPS = USER_FIELD_SOURCES.map(([, p]) => `${p}_sha256`);
+const SHA_FIELDS = SHA_PROPS.map((p) => `user.${p}`);
 const I_EM = 0, I_PH = 1, I_FN = 2, I_LN = 3, I_GE = 4, I_DB = 5, I_CT = 6, I_ST = 7, I_ZP = 8, I_COUNTRY = 9;
 
 export const MAX_VALUES_PER_KEY = 10;
@@ -169,8 +172,11 @@ let sourceField = '';
 /** Whether the last readSource() value is a pre-hashed field (user.email_sha256): kept only if already a hash. */
 let sourcePreHashed = false;
 
-/** integrations.facebook.user_data.<key> > user.<prop> (em: user.email, else user.email_sha256). */
-function readSource(user: Obj | undefined, overrides: Obj | undefined, i: number): unknown {
+/**
+ * integrations.facebook.user_data.<key> > user.<prop> > user.<prop>_sha256 (pre-hashed, kept only if a hash;
+ * looked up only when `hasSha`: the user object has some `*_sha256` key, so the common event pays nothing).
+ */
+function readSource(user: Obj | undefined, overrides: Obj | undefined, i: number, hasSha: boolean): unknown {
   sourcePreHashed = false;
   if (overrides !== undefined) {
     const key = KEYS[i]!;
@@ -180,18 +186,45 @@ function readSource(user: Obj | undefined, overrides: Obj | undefined, i: number
     }
   }
   if (user === undefined) return undefined;
-  if (i === I_EM) {
-    const em = own(user, 'email');
-    if (em === undefined || em === null || em === '') {
-      sourceField = 'user.email_sha256';
-      sourcePreHashed = true;
-      return own(user, 'email_sha256');
-    }
-    sourceField = 'user.email';
-    return em;
+  const v = own(user, PROPS[i]!);
+  if ((v === undefined || v === null || v === '') && hasSha) {
+    sourceField = SHA_FIELDS[i]!;
+    sourcePreHashed = true;
+    return own(user, SHA_PROPS[i]!);
   }
   sourceField = USER_FIELDS[i]!;
-  return own(user, PROPS[i]!);
+  return v;
+}
+
+/** Whether a user object has any own `<prop>_sha256` key (one pass over its keys, no allocation). */
+function hasShaKey(user: Obj): boolean {
+  for (const k in user) {
+    if (k.length > 7 && k.charCodeAt(k.length - 7) === 95 && k.endsWith('_sha256') && Object.hasOwn(user, k)) return true;
+  }
+  return false;
+}
+
+/** Cold path of buildUserData: keys whose user.<prop> yielded nothing (bits of `unusable`) from user.<prop>_sha256. */
+function shaFallback(user: Obj, unusable: number, ud: CapiUserData, matchKeys: string[], nctx: NormalizeContext, warnings: string[]): void {
+  let filled = false;
+  for (let i = 0; i < KEYS.length; i++) {
+    if ((unusable & (1 << i)) === 0) continue;
+    const pre = own(user, SHA_PROPS[i]!);
+    if (pre === undefined || pre === null || pre === '') continue;
+    const hashed = hashValues(i, pre, SHA_FIELDS[i]!, nctx, warnings, true);
+    if (hashed.length > 0) {
+      ud[KEYS[i]!] = hashed;
+      filled = true;
+    }
+  }
+  // matchKeys in user_data order, as presentMatchKeys() would list them.
+  if (filled) resyncMatchKeys(ud, matchKeys);
+}
+
+/** matchKeys (only hashed keys so far) rebuilt in KEYS order after a late fallback filled a key. */
+function resyncMatchKeys(ud: CapiUserData, matchKeys: string[]): void {
+  matchKeys.length = 0;
+  for (let i = 0; i < KEYS.length; i++) if (ud[KEYS[i]!] !== undefined) matchKeys.push(KEYS[i]!);
 }
 
 /** Reused for every event (the mapping is synchronous; normalisers never keep it). */
@@ -224,15 +257,18 @@ export function buildUserData(
   nctx.year = year;
   nctx.defaultPhoneCountry = dest.defaultPhoneCountry;
   nctx.country = undefined;
-  const countryRaw = readSource(user, overrides, I_COUNTRY);
+  const hasSha = user !== undefined && hasShaKey(user);
+  const countryRaw = readSource(user, overrides, I_COUNTRY, hasSha);
   const countryFirst = typeof countryRaw === 'string' ? countryRaw : Array.isArray(countryRaw) ? countryRaw[0] : undefined;
   if (typeof countryFirst === 'string' && existingSha256(countryFirst.trim()) === undefined) {
     nctx.country = normalizeCountry(countryFirst);
   }
 
   const ud: CapiUserData = {};
+  /** Bit i: user.<prop> was given but yielded no value (then user.<prop>_sha256 may stand in, below). */
+  let unusable = 0;
   for (let i = 0; i < KEYS.length; i++) {
-    const raw = readSource(user, overrides, i);
+    const raw = readSource(user, overrides, i, hasSha);
     if (raw === undefined || raw === null || raw === '') continue;
     const field = sourceField;
     if (!sourcePreHashed && typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
@@ -241,27 +277,17 @@ export function buildUserData(
       if (h !== undefined) {
         ud[KEYS[i]!] = [h];
         matchKeys.push(KEYS[i]!);
-      }
+      } else if (hasSha && field === USER_FIELDS[i]) unusable |= 1 << i;
       continue;
     }
     const hashed = hashValues(i, raw, field, nctx, warnings, sourcePreHashed);
     if (hashed.length > 0) {
       ud[KEYS[i]!] = hashed;
       matchKeys.push(KEYS[i]!);
-    }
+    } else if (hasSha && !sourcePreHashed && field === USER_FIELDS[i]) unusable |= 1 << i;
   }
-  // user.email present but unusable (invalid, an empty array…): user.email_sha256, when given, still counts.
-  if (ud.em === undefined && user !== undefined && !(overrides !== undefined && Object.hasOwn(overrides, 'em'))) {
-    const em = own(user, 'email');
-    const pre = em === undefined || em === null || em === '' ? undefined : own(user, 'email_sha256');
-    if (pre !== undefined && pre !== null && pre !== '') {
-      const hashed = hashValues(I_EM, pre, 'user.email_sha256', nctx, warnings, true);
-      if (hashed.length > 0) {
-        ud.em = hashed;
-        matchKeys.splice(0, 0, 'em');
-      }
-    }
-  }
+  // user.<prop> present but unusable (invalid, an empty array…): user.<prop>_sha256, when given, still counts.
+  if (unusable !== 0 && user !== undefined) shaFallback(user, unusable, ud, matchKeys, nctx, warnings);
 
   // client_ip_address: never hashed; must be a valid IPv4/IPv6.
   const browser = own(input, 'browser');
