@@ -221,6 +221,19 @@ function shaFallback(user: Obj, unusable: number, ud: CapiUserData, matchKeys: s
   if (filled) resyncMatchKeys(ud, matchKeys);
 }
 
+/**
+ * A user_data with every hashed key already there (undefined until set), in Meta's order. Every event's
+ * user_data then starts from the same hidden class and the per-key stores below overwrite a field instead
+ * of growing the object key by key (that store was ~4 % of mapping time). JSON.stringify drops the undefined
+ * keys, so the payload is byte-identical; presentMatchKeys() skips them too.
+ */
+function emptyUserData(): CapiUserData {
+  return {
+    em: undefined, ph: undefined, fn: undefined, ln: undefined, ge: undefined, db: undefined, ct: undefined, st: undefined,
+    zp: undefined, country: undefined, external_id: undefined,
+  };
+}
+
 /** matchKeys (only hashed keys so far) rebuilt in KEYS order after a late fallback filled a key. */
 function resyncMatchKeys(ud: CapiUserData, matchKeys: string[]): void {
   matchKeys.length = 0;
@@ -264,7 +277,7 @@ export function buildUserData(
     nctx.country = normalizeCountry(countryFirst);
   }
 
-  const ud: CapiUserData = {};
+  const ud = emptyUserData();
   /** Bit i: user.<prop> was given but yielded no value (then user.<prop>_sha256 may stand in, below). */
   let unusable = 0;
   for (let i = 0; i < KEYS.length; i++) {
