@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { buildCapiEvent } from './mapping/build.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutbox } from './outbox/index.js';
-import { redactRedisUrl } from './outbox/redis-config.js';
+import { redactOutboxUrl } from './outbox/redis-config.js';
 import type { Outbox } from './outbox/types.js';
 import { SentLog } from './sent-log.js';
 
@@ -105,7 +105,7 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
   if (!logger.isLevelEnabled('info')) process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), name: 'capi-bridge', url, msg: 'listening' })}\n`);
   logger.info({
     url, destinations: config.destinations.map((d) => ({ id: d.id, pixelId: d.pixelId, apiVersion: d.apiVersion, testEventCode: d.testEventCode !== undefined })),
-    outbox: redactRedisUrl(config.outboxUrl), graphUrl: config.graphUrl,
+    outbox: redactOutboxUrl(config.outboxUrl), graphUrl: config.graphUrl,
   }, 'listening');
 
   let closing: Promise<void> | undefined;

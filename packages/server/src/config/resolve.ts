@@ -1,6 +1,6 @@
 import { ACTION_SOURCES, type ActionSource, type MatchPolicy } from '../mapping/types.js';
 import { cookieDomainProblem } from '../http/cookies.js';
-import { redactRedisUrl } from '../outbox/redis-config.js';
+import { redactOutboxUrl } from '../outbox/redis-config.js';
 import type { EnvInput } from './env.js';
 import {
   DEFAULT_API_VERSION, DEFAULT_DELIVERY, DEFAULT_GRAPH_URL, DEFAULT_LIMITS, DEFAULT_OUTBOX, DEFAULT_RATE_LIMIT,
@@ -87,7 +87,7 @@ function outboxUrl(field: string, raw: unknown): string {
   if (v.startsWith('sqlite:') && v.length > 'sqlite:'.length) return v;
   if (/^rediss?:\/\//.test(v)) return v;
   // Never echo the value as given: a mistyped URL (mysql://user:pass@…) may carry a password.
-  throw new ConfigError(field, `expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(/[@?#]/.test(v) ? redactRedisUrl(v) : v)}`);
+  throw new ConfigError(field, `expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(redactOutboxUrl(v))}`);
 }
 
 function trustProxy(field: string, raw: unknown): boolean | number | string {

@@ -1,6 +1,6 @@
 import type { Outbox } from './types.js';
 import { SqliteOutbox } from './sqlite.js';
-import { redactRedisUrl } from './redis-config.js';
+import { redactOutboxUrl } from './redis-config.js';
 import { ThreadedSqliteOutbox, type OutboxLogger } from './sqlite-thread.js';
 
 export interface CreateOutboxOptions {
@@ -50,7 +50,7 @@ export async function createOutbox(url: string, options: CreateOutboxOptions = {
     }
     return mod.createRedisOutbox(url, options);
   }
-  throw new Error(`OUTBOX: expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(/[@?#]/.test(url) ? redactRedisUrl(url) : url)}`);
+  throw new Error(`OUTBOX: expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(redactOutboxUrl(url))}`);
 }
 
 export { SqliteOutbox, ThreadedSqliteOutbox };

@@ -55,11 +55,14 @@ const UNPARSEABLE = '[unparseable URL, redacted]';
 /**
  * The one redaction of outbox URLs for logs and errors (server start-up log, Redis connect errors).
  * The password, credential-like query values and any fragment become `***`; the user name stays
- * (`redis://user:***@host`). Userinfo the parser mistook for a path or query (an unencoded `/` or `?`
+ * (`redis://user:***@host`). A string without `@`, `?` or `#` cannot hold one and comes back as given,
+ * parseable or not (`./data/outbox.db`). Userinfo the parser mistook for a path or query (an unencoded `/` or `?`
  * in it) shows up as an `@` after the host: then path and query are masked too. A string that needed
  * no change (e.g. `sqlite:./data/outbox.db`) comes back as given.
  */
-export function redactRedisUrl(url: string | URL): string {
+export function redactOutboxUrl(url: string | URL): string {
+  // Without `@`, `?` or `#` a string has no userinfo, query or fragment that could hold a secret.
+  if (typeof url === 'string' && !/[@?#]/.test(url)) return url;
   let copy: URL;
   try {
     copy = new URL(typeof url === 'string' ? url : url.href);
@@ -130,7 +133,7 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
     ok: true,
     config: {
       connectUrl: parsed.href,
-      safeUrl: redactRedisUrl(parsed),
+      safeUrl: redactOutboxUrl(parsed),
       keyPrefix,
       maxDepth,
       consumerName,
