@@ -4,6 +4,7 @@ import type { DestinationConfig } from '../mapping/types.js';
 import { lazyEvent } from '../outbox/lazy-event.js';
 import type { EnqueueItem } from '../outbox/types.js';
 import type { Prepared } from './ingest.js';
+import { startWorker } from '../worker-thread.js';
 
 /** What a mapping worker is started with (plain data: no secrets, no functions). */
 export interface MapWorkerInit {
@@ -83,16 +84,9 @@ export function preparedFromColumns(c: MapResultColumns): Prepared {
   };
 }
 
-/**
- * Built: `dist/http/map-worker.js` next to this file. From TS sources (vitest, tsx): the same eval entry as
- * the outbox thread (sqlite-thread.ts) registers tsx's loader in the worker, then imports `map-worker.ts`.
- */
+/** The `map-worker` entry next to this file (built or from TS sources: see startWorker). */
 function newWorker(init: MapWorkerInit): Worker {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./map-worker.js', import.meta.url), { workerData: init, execArgv });
-  const entry = new URL('./map-worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true, workerData: init, execArgv });
+  return startWorker(import.meta.url, 'map-worker', init);
 }
 
 interface Pending {

@@ -3,6 +3,7 @@ import type { CapiServerEvent } from '../mapping/types.js';
 import type {
   DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
 } from './types.js';
+import { startWorker } from '../worker-thread.js';
 
 /** Options of the threaded SQLite outbox (the worker's `SqliteOutbox` gets the same, minus `now`). */
 export interface ThreadedSqliteOutboxOptions {
@@ -77,18 +78,9 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
-/**
- * Built: `dist/outbox/sqlite-worker.js` next to this file. From TS sources (vitest, tsx): a one-line eval
- * entry registers tsx's loader in the worker, then imports `sqlite-worker.ts` (Node 20 will not start a
- * `.ts` worker entry by itself, even with `--import tsx` in `execArgv`).
- */
+/** The `sqlite-worker` entry next to this file (built or from TS sources: see startWorker). */
 function newWorker(init: WorkerInit): Worker {
-  // Workers inherit the process's execArgv; --input-type (node -e scripts) is refused in a worker.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-worker.js', import.meta.url), { workerData: init, execArgv });
-  const entry = new URL('./sqlite-worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true, workerData: init, execArgv });
+  return startWorker(import.meta.url, 'sqlite-worker', init);
 }
 
 function toEntry(c: ClaimedColumns, i: number, destinationId: string): OutboxEntry {
