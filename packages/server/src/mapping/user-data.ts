@@ -169,7 +169,7 @@ function validFb(v: string, name: 'fbc' | 'fbp', warnings: string[]): string | u
 
 /** Field name of the last readSource() value (for warnings), set alongside its return. */
 let sourceField = '';
-/** Whether the last readSource() value is a pre-hashed field (user.email_sha256): kept only if already a hash. */
+/** Whether the last readSource() value is a pre-hashed field (user.<prop>_sha256): kept only if already a hash. */
 let sourcePreHashed = false;
 
 /**

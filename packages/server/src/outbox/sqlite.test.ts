@@ -11,6 +11,11 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
+/** The `outbox` table as every earlier layout created it (the event row with its own lease columns). */
+const OLD_OUTBOX_TABLE = `CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, event TEXT NOT NULL,
+  enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL, leased INTEGER NOT NULL DEFAULT 0,
+  event_id TEXT, event_time INTEGER, action_source TEXT)`;
+
 function make(opts: ConstructorParameters<typeof SqliteOutbox>[1] = {}, path = join(mkdtempSync(join(tmpdir(), 'outbox-')), 'o.db')): { o: SqliteOutbox; path: string; clock: { t: number } } {
   const clock = { t: 1_000_000 };
   const o = new SqliteOutbox(path, { now: () => clock.t, ...opts });
@@ -134,10 +139,7 @@ describe('SqliteOutbox', () => {
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(path);
     // The previous layout: lease state in the row with the event, the due index on that table.
-    db.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, event TEXT NOT NULL,
-      enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL, leased INTEGER NOT NULL DEFAULT 0,
-      event_id TEXT, event_time INTEGER, action_source TEXT);
-      CREATE INDEX outbox_due ON outbox (destination_id, available_at);`);
+    db.exec(`${OLD_OUTBOX_TABLE}; CREATE INDEX outbox_due ON outbox (destination_id, available_at);`);
     const ins = db.prepare('INSERT INTO outbox (destination_id, event, enqueued_at, attempts, available_at, leased, event_id, event_time, action_source) VALUES (?, ?, 0, ?, ?, ?, ?, 1700000000, ?)');
     ins.run('d', JSON.stringify(ev('due')), 2, 0, 0, 'due', 'website');
     ins.run('d', JSON.stringify(ev('later')), 1, 5_000_000, 0, 'later', 'website');
@@ -320,9 +322,7 @@ describe('SqliteOutbox', () => {
       const path = join(mkdtempSync(join(tmpdir(), 'outbox-prevlayout-')), 'o.db');
       const Database = (await import('better-sqlite3')).default;
       const db = new Database(path);
-      db.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, destination_id TEXT NOT NULL, event TEXT NOT NULL,
-        enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, available_at INTEGER NOT NULL, leased INTEGER NOT NULL DEFAULT 0,
-        event_id TEXT, event_time INTEGER, action_source TEXT);
+      db.exec(`${OLD_OUTBOX_TABLE};
         CREATE TABLE outbox_queue (id INTEGER PRIMARY KEY, destination_id TEXT NOT NULL, available_at INTEGER NOT NULL,
           attempts INTEGER NOT NULL DEFAULT 0, leased INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX outbox_queue_due ON outbox_queue (destination_id, available_at);`);

@@ -410,27 +410,12 @@ export class SqliteOutbox implements Outbox {
 
   /** Adds the committed enqueues' rows to `outbox_count`, one statement per destination. */
   #countAdded(batch: readonly Pending[], results: readonly EnqueueResult[]): void {
-    let single: string | undefined;
-    let singleN = 0;
-    let perDest: Map<string, number> | undefined;
+    const perDest = new Map<string, number>();
     for (let b = 0; b < batch.length; b++) {
       if (!results[b]!.ok) continue;
-      const items = batch[b]!.items;
-      for (let i = 0; i < items.length; i++) {
-        const d = items[i]!.destinationId;
-        if (perDest === undefined) {
-          if (single === undefined || single === d) {
-            single = d;
-            singleN++;
-            continue;
-          }
-          perDest = new Map([[single, singleN]]);
-        }
-        perDest.set(d, (perDest.get(d) ?? 0) + 1);
-      }
+      for (const it of batch[b]!.items) perDest.set(it.destinationId, (perDest.get(it.destinationId) ?? 0) + 1);
     }
-    if (perDest !== undefined) for (const [d, n] of perDest) this.#countAdd.run(d, n);
-    else if (single !== undefined) this.#countAdd.run(single, singleN);
+    for (const [d, n] of perDest) this.#countAdd.run(d, n);
   }
 
   /**
