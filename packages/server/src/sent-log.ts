@@ -8,6 +8,8 @@ export interface SentRecord {
   destination: string;
   status: SentStatus;
   reason?: string;
+  /** Dropped for its match keys: the user_data keys it had (names only). */
+  match_keys?: string[];
   /** Epoch ms of the last change. */
   updated_at: number;
 }

@@ -190,7 +190,7 @@ describe('forward payload', () => {
     const cb = vi.fn();
     s.cact('trigger', 'a', {}, { eventId: 'e1' }, cb);
     s.cact('trigger', 'b', {}, cb);
-    expect(cb.mock.calls).toEqual([['e1'], [s.tC.uniqueEventId]]);
+    expect(cb.mock.calls).toEqual([['e1', undefined], [s.tC.uniqueEventId, undefined]]);
   });
 
   it('no endpoint: pixel fires, nothing is sent, the callback still runs', () => {
@@ -228,7 +228,7 @@ describe('consent gating', () => {
     expect(s.fbqCalls().map((c) => c[1])).toEqual(['1234567890', 'PageView', 'AddToCart']);
     expect(s.jar.get('_fbp')).toHaveLength(1);
     expect(s.jar.get('_fbc')).toHaveLength(1);
-    expect(cb).toHaveBeenCalledWith(firstId);
+    expect(cb).toHaveBeenCalledWith(firstId, undefined);
   });
 
   it('refused: held events are dropped (callbacks still called), later events too', () => {

@@ -2,9 +2,10 @@ import { isMetaStandardEvent, metaEventName, standardCustomData } from '@capi-br
 import { defaultConfig } from './config.js';
 import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
+import { logOutcome, readOutcome } from './outcome.js';
 import { merge } from './payload.js';
 import { send } from './transport.js';
-import type { Fbq, Obj, RawConfig, TriggerCallback, Win } from './types.js';
+import type { Fbq, Obj, Outcome, RawConfig, TriggerCallback, Win } from './types.js';
 
 /** Events held while no consent decision exists; later ones are dropped (the first ones carry the page view). */
 export const MAX_HELD = 50;
@@ -48,11 +49,12 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       const id = '' + (config?.eventId || generateEventId());
       const ts = Date.now();
       const page = { url: w.location.href, referrer: doc.referrer, title: doc.title };
-      const done = () => safe(() => cb?.(id));
+      const done = (o?: Outcome) => safe(() => cb?.(id, o));
+      const say = (...a: unknown[]) => cfg.debug && console.warn('capi-bridge', name, id, ...a);
       tC.uniqueEventId = id;
       // Runs the event with the consent categories in force, or drops it.
       const go = (c?: string[]) => {
-        if (!allowed(c)) return done();
+        if (!allowed(c)) return say('not sent: no consent'), done();
         let cookies: Obj | undefined;
         safe(() => (cookies = fbCookies(doc, page.url, page.referrer, cfg.cookieDomain)));
         // The pixel first: Meta keeps the browser copy and deduplicates the server copy that follows.
@@ -90,11 +92,16 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
                   user: { consent_categories: c },
                 }),
               ),
-              done,
+              (x) => (cfg.debug && x ? readOutcome(x, w.location.origin).then((o) => (logOutcome(say, o), done(o))) : done()),
+              cfg.debug,
             )
           : done();
       };
-      cats || !cfg.consentCategory ? go(cats) : held[MAX_HELD - 1] ? done() : held.push(go);
+      cats || !cfg.consentCategory
+        ? go(cats)
+        : held[MAX_HELD - 1]
+          ? done()
+          : (say('held until consent.update'), held.push(go));
     },
     config: (x: RawConfig) => Object.assign(cfg, x),
     // A dotted path (`user.email`) as nested objects merged over the kept properties: plain objects on the way are

@@ -6,19 +6,21 @@ export const RETRIES = 2;
  * POSTs `body` to `url`: `navigator.sendBeacon` with the string body (sent as `text/plain;charset=UTF-8`,
  * CORS-safelisted, so no preflight; survives `pagehide`), else `fetch` with `keepalive` (same content type)
  * and up to RETRIES retries (1 s, 2 s backoff) on network errors (a browser without fetch counts as one),
- * 429 and 5xx; other answers are final. `done()` is called once, when the request has left or failed for good.
+ * 429 and 5xx; other answers are final. `done(answer)` is called once, when the request has left or failed for
+ * good: with the last fetch Response or error, nothing after a beacon. `read` skips the beacon (whose answer
+ * no page can read) so that `done` gets the server's reply.
  */
-export function send(w: Win, url: string, body: string, done: () => void): void {
+export function send(w: Win, url: string, body: string, done: (answer?: unknown) => void, read?: unknown): void {
   try {
-    if (w.navigator.sendBeacon(url, body)) return done();
+    if (!read && w.navigator.sendBeacon(url, body)) return done();
   } catch {
     // sendBeacon missing or throwing: fall back to fetch
   }
   const attempt = (left: number) => {
-    const retry = () => (left ? setTimeout(attempt, 1000 * (RETRIES + 1 - left), left - 1) : done());
+    const retry = (x: unknown) => (left ? setTimeout(attempt, 1000 * (RETRIES + 1 - left), left - 1) : done(x));
     // The async body runs synchronously (the request leaves now); a missing or throwing fetch becomes a rejection.
     (async () => w.fetch(url, { method: 'POST', body, keepalive: true }))().then(
-      (r) => (r.status > 499 || r.status == 429 ? retry() : done()),
+      (r) => (r.status > 499 || r.status == 429 ? retry(r) : done(r)),
       retry,
     );
   };

@@ -13,7 +13,10 @@ export interface TagConfig {
   cookieDomain?: string;
   /** `custom_data.content_type` of the pixel params; must match the server's destination config. */
   contentType: 'product' | 'product_group' | null;
-  /** Truthy → swallowed errors are logged with console.warn. */
+  /**
+   * Truthy → swallowed errors are logged with console.warn, and each forward is sent with fetch (not
+   * sendBeacon) so its outcome can be read: logged to the console and passed to the trigger callback.
+   */
   debug?: unknown;
 }
 
@@ -22,7 +25,32 @@ export type RawConfig = Record<string, unknown>;
 
 export type Obj = Record<string, unknown>;
 
-export type TriggerCallback = (eventId: string) => void;
+/** One destination's verdict in the server's `/collect` reply. */
+export interface DestinationOutcome {
+  destination: string;
+  status: 'accepted' | 'dropped';
+  /** Dropped: the named reason (`insufficient_match_keys`, `no_consent`…) and what it means. */
+  reason?: string;
+  detail?: string;
+  /** user_data keys present (names only). */
+  match_keys?: string[];
+}
+
+/**
+ * With `debug`: what became of a forward. `status` is the HTTP status (202 accepted, 200 dropped by every
+ * destination, 4xx/5xx refused, 0 no answer); `results` the per-event reply, `error` the refusal.
+ */
+export interface Outcome {
+  status: number;
+  results?: Array<{ event_id?: string; status: string; destinations: DestinationOutcome[] }>;
+  error?: { code?: string; message: string; field?: string };
+}
+
+/**
+ * `outcome` is passed with `debug` once the server answered (or did not); without `debug` it is undefined
+ * (a beacon's answer cannot be read), and so it is for events not sent (consent).
+ */
+export type TriggerCallback = (eventId: string, outcome?: Outcome) => void;
 
 /** The window parts the tag touches, so tests can inject them. */
 export type Win = Window & typeof globalThis & {

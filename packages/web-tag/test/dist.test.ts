@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeWindow } from '../src/test-utils/harness.js';
 import type { Obj } from '../src/types.js';
 
-/** The size budget of dist/tag.js (issue 5): 2,560 bytes gzip. */
-export const BUDGET_GZIP = 2560;
+/** The size budget of dist/tag.js: 3,072 bytes gzip. */
+export const BUDGET_GZIP = 3072;
 const TAG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag.js');
 // Reading fails (and so does this suite) when dist/tag.js was not built: `npm test` builds first.
 const code = readFileSync(TAG, 'utf8');

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedDestination } from '../config/schema.js';
 import type { BuildResult, CapiServerEvent, DestinationConfig } from '../mapping/types.js';
 import { SentLog } from '../sent-log.js';
-import { prepare, type BuildFn, type IngestDeps } from './ingest.js';
+import { commit, prepare, type BuildFn, type IngestDeps } from './ingest.js';
 
 // A stand-in mapping: the input says what each destination answers, so every reply shape is covered.
 const build: BuildFn = (input, d: DestinationConfig): BuildResult => {
   const o = input as { event_id?: string; event_name?: string; drop?: Record<string, string>; warn?: string[]; throws?: boolean };
   if (o.throws) throw new Error('boom "quoted"\n');
   const reason = o.drop?.[d.id];
+  if (reason === 'insufficient_match_keys') return { ok: false, reason, detail: `rule for ${d.id}`, matchKeys: ['fbp', 'client_user_agent'] };
   if (reason !== undefined) return { ok: false, reason: reason as 'invalid_input', detail: `detail for ${d.id}: "${o.event_id ?? ''}" \u2028` };
   const event = { event_id: o.event_id ?? 'generated-id', event_name: o.event_name ?? 'Purchase', event_time: 1, action_source: 'website', user_data: {} } as unknown as CapiServerEvent;
   return { ok: true, event, matchKeys: ['em', 'external_id'], warnings: o.warn ?? [] };
@@ -53,6 +54,20 @@ describe('prepare with replyJson', () => {
       expect(JSON.parse(reply)).toEqual({ accepted: objects.accepted, dropped: inputs.length - objects.accepted, results: objects.results });
     });
   }
+});
+
+describe('match-key drops', () => {
+  it('name the keys present in the reply (both forms) and in the sent log', async () => {
+    const inputs = [{ event_id: 'd3', event_name: 'Purchase', drop: { main: 'insufficient_match_keys' } }];
+    const objects = prepare(deps(['main']), inputs, 'browser', {});
+    expect(objects.results[0]!.destinations[0]).toEqual({ destination: 'main', status: 'dropped', reason: 'insufficient_match_keys', detail: 'rule for main', match_keys: ['fbp', 'client_user_agent'] });
+    const lean = prepare(deps(['main']), inputs, 'api', {}, { replyJson: true });
+    expect(JSON.parse(`[${lean.resultsJson}]`)[0].destinations[0].match_keys).toEqual(['fbp', 'client_user_agent']);
+    const counter = { inc: () => undefined };
+    const d = { ...deps(['main']), metrics: { received: counter, dropped: counter, enqueued: counter } as never, outbox: { enqueue: async () => ({ ok: true }) } as never };
+    await commit(d, prepare(d, inputs, 'browser', {}));
+    expect(d.sentLog.get('d3')).toMatchObject([{ status: 'dropped', reason: 'insufficient_match_keys', match_keys: ['fbp', 'client_user_agent'] }]);
+  });
 });
 
 describe('sent log', () => {

@@ -8,7 +8,7 @@ export type BuildFn = (input: unknown, destination: DestinationConfig, ctx?: Map
 
 export type DestinationResult =
   | { destination: string; status: 'accepted'; match_keys: string[]; warnings?: string[] }
-  | { destination: string; status: 'dropped'; reason: DropReason; detail: string };
+  | { destination: string; status: 'dropped'; reason: DropReason; detail: string; match_keys?: string[] };
 
 export interface EventResult {
   index: number;
@@ -35,7 +35,7 @@ export interface Prepared {
   firstEvents: Array<CapiServerEvent | undefined>;
   source: EventSource;
   /** Per (event, destination) drops, for metrics and the sent log once the request is settled. */
-  drops: Array<{ reason: DropReason; eventId?: string; eventName?: string; destination: string; fbp?: string; fbc?: string }>;
+  drops: Array<{ reason: DropReason; eventId?: string; eventName?: string; destination: string; fbp?: string; fbc?: string; matchKeys?: string[] }>;
   /**
    * Per item `user_data.fbp`/`fbc` (null when absent), when the items' events came from a mapping worker
    * (map-pool.ts) as JSON text: the sent log reads these instead of parsing each event.
@@ -81,8 +81,9 @@ function inputFb(input: unknown, key: 'fbp' | 'fbc'): string | undefined {
   return typeof v === 'string' ? v.slice(0, 300) : undefined;
 }
 
-function dropFor(input: unknown, reason: DropReason, destination: string): Prepared['drops'][number] {
+function dropFor(input: unknown, reason: DropReason, destination: string, matchKeys: string[] | undefined): Prepared['drops'][number] {
   const drop: Prepared['drops'][number] = { reason, destination };
+  if (matchKeys !== undefined) drop.matchKeys = matchKeys;
   const id = inputEventId(input);
   if (id !== undefined) drop.eventId = id;
   const name = typeof input === 'object' && input !== null ? (input as { event_name?: unknown }).event_name : undefined;
@@ -127,8 +128,8 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
           out.items.push({ destinationId: d.id, event: r.event });
           dj += acceptedHead[k]! + JSON.stringify(r.matchKeys) + (r.warnings.length ? `,"warnings":${JSON.stringify(r.warnings)}}` : '}');
         } else {
-          dj += `${droppedHead[k]!}${JSON.stringify(r.reason)},"detail":${JSON.stringify(r.detail)}}`;
-          out.drops.push(dropFor(input, r.reason, d.id));
+          dj += `${droppedHead[k]!}${JSON.stringify(r.reason)},"detail":${JSON.stringify(r.detail)}${r.matchKeys ? `,"match_keys":${JSON.stringify(r.matchKeys)}` : ''}}`;
+          out.drops.push(dropFor(input, r.reason, d.id, r.matchKeys));
         }
       }
       if (index > 0) json += ',';
@@ -157,8 +158,9 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
         dres.push(r.warnings.length ? { destination: d.id, status: 'accepted', match_keys: r.matchKeys, warnings: r.warnings }
           : { destination: d.id, status: 'accepted', match_keys: r.matchKeys });
       } else {
-        dres.push({ destination: d.id, status: 'dropped', reason: r.reason, detail: r.detail });
-        out.drops.push(dropFor(input, r.reason, d.id));
+        dres.push(r.matchKeys ? { destination: d.id, status: 'dropped', reason: r.reason, detail: r.detail, match_keys: r.matchKeys }
+          : { destination: d.id, status: 'dropped', reason: r.reason, detail: r.detail });
+        out.drops.push(dropFor(input, r.reason, d.id, r.matchKeys));
       }
     }
     const res: EventResult = { index, status: first ? 'accepted' : 'dropped', destinations: dres };
@@ -235,6 +237,7 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
         const rec: Parameters<SentLog['record']>[0] = { event_id: d.eventId, event_name: d.eventName ?? '', destination: d.destination, status: 'dropped', reason: d.reason };
         if (d.fbp !== undefined) rec.fbp = d.fbp;
         if (d.fbc !== undefined) rec.fbc = d.fbc;
+        if (d.matchKeys !== undefined) rec.match_keys = d.matchKeys;
         sentLog.record(rec, at);
       }
     }

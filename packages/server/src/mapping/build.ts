@@ -90,7 +90,7 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
   }
 
   const mk = checkMatchKeys(matchKeys, dest.matchPolicy, actionSource);
-  if (!mk.ok) return mk;
+  if (!mk.ok) return { ok: false, reason: mk.reason, detail: mk.detail, matchKeys };
 
   const event: CapiServerEvent = {
     event_name: name.name,

@@ -15,7 +15,7 @@ interface Fixture {
   input: unknown;
   expected:
     | { ok: true; event: Record<string, unknown>; matchKeys?: string[]; warnings?: string[] }
-    | { ok: false; reason: string; detail?: string };
+    | { ok: false; reason: string; detail?: string; matchKeys?: string[] };
 }
 
 const DEST: DestinationConfig = {
@@ -49,6 +49,7 @@ describe('mapping fixtures', () => {
       if (!exp.ok) {
         expect(r).toMatchObject({ ok: false, reason: exp.reason });
         if (!r.ok && exp.detail) expect(r.detail).toContain(exp.detail);
+        if (!r.ok && exp.matchKeys) expect(r.matchKeys).toEqual(exp.matchKeys);
         return;
       }
       if (!r.ok) throw new Error(`expected ok, got ${r.reason}: ${r.detail}`);

@@ -123,4 +123,5 @@ export const DROP_REASONS = Object.keys(DROP_REASON_SET) as DropReason[];
 
 export type BuildResult =
   | { ok: true; event: CapiServerEvent; matchKeys: string[]; warnings: string[] }
-  | { ok: false; reason: DropReason; detail: string };
+  /** `matchKeys`: with the match-key drops, the user_data keys present (names only). */
+  | { ok: false; reason: DropReason; detail: string; matchKeys?: string[] };

@@ -62,8 +62,8 @@ export interface HarnessOptions {
   referrer?: string;
   title?: string;
   beacon?: boolean | 'missing';
-  /** Responses (status) or 'error' for successive fetch calls; default 200. */
-  fetchResults?: Array<number | 'error'>;
+  /** Responses (status, or status and JSON body) or 'error' for successive fetch calls; default 200. */
+  fetchResults?: Array<number | { status: number; body: unknown } | 'error'>;
 }
 
 /** A fresh happy-dom window with a cookie jar, recorded sendBeacon/fetch and an ordered log of calls. */
@@ -106,7 +106,10 @@ export function makeWindow(o: HarnessOptions = {}) {
       order.push('forward');
       sent.push({ via: 'fetch', url, body: String(init.body), init });
       const r = results.length ? results.shift()! : 200;
-      return r === 'error' ? Promise.reject(new TypeError('network')) : Promise.resolve({ status: r, ok: r < 300 });
+      if (r === 'error') return Promise.reject(new TypeError('Failed to fetch'));
+      const { status, body } = typeof r == 'number' ? { status: r, body: undefined } : r;
+      const json = () => (body === undefined ? Promise.reject(new SyntaxError('no JSON')) : Promise.resolve(body));
+      return Promise.resolve({ status, ok: status < 300, json });
     },
   });
   return {

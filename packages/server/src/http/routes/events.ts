@@ -90,7 +90,7 @@ export function createEvents(deps: AppDeps, onError: OnError): Events {
         const r = buildSafely(deps.build, input, d, { now, source: 'api' });
         return r.ok
           ? { destination: d.id, pixel_id: d.pixelId, status: 'would_send', match_keys: r.matchKeys, warnings: r.warnings, payload: graphBody(d, [r.event]) }
-          : { destination: d.id, pixel_id: d.pixelId, status: 'dropped', reason: r.reason, detail: r.detail };
+          : { destination: d.id, pixel_id: d.pixelId, status: 'dropped', reason: r.reason, detail: r.detail, ...(r.matchKeys ? { match_keys: r.matchKeys } : {}) };
       }),
     }));
     res.json({ results });

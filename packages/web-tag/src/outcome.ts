@@ -1,0 +1,28 @@
+import type { Obj, Outcome } from './types.js';
+
+/**
+ * The forward's outcome from fetch's answer (a Response, or the error when nothing came back): the server's
+ * JSON reply with its HTTP `status`. `/collect` answers 202 (accepted), 200 with per-destination drop reasons,
+ * or `{error:{code,message}}` (429, 503…). Status 0: no readable answer. The server's 403 for an origin not in
+ * its ALLOWED_ORIGINS carries no CORS header (refused origins read nothing), so the browser reports it as a
+ * network error, like a server that is down: the message names both causes and the page's origin.
+ */
+export const readOutcome = async (x: unknown, origin: string): Promise<Outcome> => {
+  const r = x as Response;
+  return r?.status
+    ? { status: r.status, ...((await r.json().catch(() => 0)) as Obj) }
+    : { status: 0, error: { message: x + ': server down, or ' + origin + ' is not in its ALLOWED_ORIGINS' } };
+};
+
+/**
+ * `debug` console line per forward: `202 accepted`, `200` with each destination's drop (reason, and the rule
+ * with the keys present), or the refusal's status and the server's message (e.g. the origin to add to
+ * ALLOWED_ORIGINS); `0` and the browser's error when nothing answered.
+ */
+export const logOutcome = (say: (...a: unknown[]) => void, o: Outcome) =>
+  say(
+    o.status,
+    o.status == 202 ? 'accepted' : '',
+    ...(o.results ?? []).flatMap((r) => r.destinations.filter((d) => d.reason).map((d) => d.destination + ' dropped: ' + d.reason + ' (' + d.detail + ')')),
+    o.error?.message ?? '',
+  );
