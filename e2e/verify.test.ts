@@ -62,6 +62,15 @@ describe('capi-bridge verify', () => {
     expect(r.stdout).toContain('1 server-only');
   });
 
+  it('without a journey, an empty run says the consent banner holds the events and suggests --journey', async () => {
+    const r = await runVerify([`${info.url}/`, '--server', info.server, '--key', info.apiKey, '--wait', '2000']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('FAIL: no pixel hit with an event id and no forward to the server was recorded, so nothing could be checked.');
+    expect(r.stdout).toMatch(/- a consent banner seems to hold the events \(buttons: .*"Accept"/);
+    expect(r.stdout).toContain('- run again with --journey <file.mjs>');
+    expect(r.stdout).not.toContain('see the rows above');
+  });
+
   it('exits 2 with a clear message when the key is wrong', async () => {
     const r = await runVerify([`${info.url}/`, '--server', info.server, '--key', 'wrong-key', '--journey', journey('accept-and-browse.mjs'), '--wait', '1000']);
     expect(r.code).toBe(2);

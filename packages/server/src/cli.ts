@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { readEnv } from './config/env.js';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/resolve.js';
+import { VERIFY_FLAGS } from './verify/args.js';
 import { runDeadLetters } from './dead-letters-cli.js';
 import { startServer } from './server.js';
 
@@ -9,7 +10,11 @@ const USAGE = `usage: capi-bridge <command>
   serve [--config file.json] [--port n]           start the companion server (env: see README)
   dead-letters list [--destination id] [--limit n] [--json] [--config file.json]
   dead-letters replay [--destination id] [--id a,b] [--config file.json]
-  verify <page-url> --server <url> --key <api key>  check browser/server dedup of a live page`;
+  verify <page-url> --server <url> --key <api key> [--journey file.mjs] [--wait ms] [--json] [--chromium path]
+                                                  check browser/server dedup of a live page
+
+verify options (capi-bridge verify --help for more):
+${VERIFY_FLAGS}`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`capi-bridge: ${message}\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVerifyArgs } from './args.js';
+import { USAGE, parseVerifyArgs } from './args.js';
 
 const base = ['https://shop.test/', '--server', 'https://collect.shop.test/', '--key', 'k1'];
 
@@ -39,5 +39,9 @@ describe('parseVerifyArgs', () => {
 
   it('answers --help', () => {
     expect(parseVerifyArgs(['--help'])).toEqual({ ok: true, help: true });
+  });
+
+  it('the help lists every flag the parser accepts', () => {
+    for (const flag of ['--server', '--key', '--journey', '--wait', '--json', '--chromium', '--help']) expect(USAGE).toContain(flag);
   });
 });

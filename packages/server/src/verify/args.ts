@@ -13,21 +13,28 @@ export interface VerifyOptions {
 
 export type ParsedArgs = { ok: true; options: VerifyOptions } | { ok: true; help: true } | { ok: false; error: string };
 
+/** Every flag of `verify`, one per line (also listed by `capi-bridge --help`). */
+export const VERIFY_FLAGS = `  --server    the companion server's base URL (where /v1/sent lives)
+  --key       an API key of that server (or env CAPI_BRIDGE_API_KEY)
+  --journey   ES module run after the page loaded; default export (page, context) => Promise<void>.
+              Without it only the page load is seen: a consent banner usually holds every event.
+  --wait      ms to wait for late pixel hits and server records (default 5000)
+  --json      print the report as JSON instead of a table
+  --chromium  chromium binary (default: env CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser)
+  -h, --help  this help`;
+
 export const USAGE = `Usage: capi-bridge verify <page-url> --server <companion-url> --key <api-key>
                           [--journey <file.mjs>] [--wait <ms>] [--json] [--chromium <path>]
 
 Opens <page-url> in headless chromium, runs the optional journey (a module whose default export is
 \`async (page, context) => {}\`), records every Meta Pixel hit (eid, ev, fbp, fbc), then asks the companion
 server (GET /v1/sent) what it sent for those event ids. Prints paired, browser-only, server-only,
-event_name mismatch and fbp mismatch rows. Exit code 0 when every event is paired, 1 otherwise,
-2 on a usage or runtime error.
+event_name mismatch and fbp mismatch rows; a row the server dropped names the reason, the rule and the
+keys present. A run with nothing to check says what likely blocked it (tag or fbevents.js not loaded,
+forwards refused, a consent banner holding the events). Exit code 0 when every event is paired, 1
+otherwise, 2 on a usage or runtime error.
 
-  --server    the companion server's base URL (where /v1/sent lives)
-  --key       an API key of that server (or env CAPI_BRIDGE_API_KEY)
-  --journey   ES module run after the page loaded; default export (page, context) => Promise<void>
-  --wait      ms to wait for late pixel hits and server records (default 5000)
-  --json      print the report as JSON instead of a table
-  --chromium  chromium binary (default: env CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser)`;
+${VERIFY_FLAGS}`;
 
 function isHttpUrl(s: string): boolean {
   try {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { emptyFacts, type VisitFacts } from './diagnose.js';
 import { collectEventId, isPixelHitUrl, parsePixelHit } from './hits.js';
 import type { PixelHit } from './types.js';
 
@@ -26,6 +27,8 @@ export type Journey = (page: Page, context: BrowserContext) => Promise<void>;
 export interface Recording {
   hits: PixelHit[];
   forwardedIds: string[];
+  /** What else happened (scripts loaded or blocked, forwards answered, consent buttons), to explain empty runs. */
+  facts: VisitFacts;
 }
 
 export class VerifySetupError extends Error {}
@@ -66,14 +69,47 @@ export async function recordVisit(options: { pageUrl: string; journey?: Journey;
     const context = await browser.newContext();
     const hits: PixelHit[] = [];
     const forwardedIds: string[] = [];
+    const facts = emptyFacts();
+    facts.journey = options.journey !== undefined;
+    const path = (url: string): string => {
+      try {
+        return new URL(url).pathname;
+      } catch {
+        return '';
+      }
+    };
+    const isCollect = (r: import('playwright-core').Request): boolean => r.method() === 'POST' && path(r.url()).endsWith('/collect');
+    context.on('requestfailed', (request) => {
+      const p = path(request.url());
+      if (p.endsWith('/fbevents.js')) {
+        facts.fbevents.failed++;
+        facts.fbevents.blockedUrls.push(request.url().slice(0, 200));
+      } else if (p.endsWith('/tag.js')) facts.tag.failed++;
+      else if (isCollect(request)) facts.collect.statuses.push(0);
+    });
+    context.on('response', (response) => {
+      if (isCollect(response.request())) facts.collect.statuses.push(response.status());
+      else if (response.status() >= 400) {
+        const p = path(response.url());
+        if (p.endsWith('/tag.js')) facts.tag.failed++;
+        else if (p.endsWith('/fbevents.js')) {
+          facts.fbevents.failed++;
+          facts.fbevents.blockedUrls.push(response.url().slice(0, 200));
+        }
+      }
+    });
     context.on('request', (request) => {
       const url = request.url();
+      const p = path(url);
+      if (p.endsWith('/fbevents.js')) facts.fbevents.requested++;
+      if (p.endsWith('/tag.js')) facts.tag.requested++;
       if (isPixelHitUrl(url)) {
         const hit = parsePixelHit(url, request.postData());
         if (hit) hits.push(hit);
         return;
       }
-      if (request.method() === 'POST' && new URL(url).pathname.endsWith('/collect')) {
+      if (isCollect(request)) {
+        facts.collect.sent++;
         const id = collectEventId(request.postData());
         if (id) forwardedIds.push(id);
       }
@@ -83,9 +119,26 @@ export async function recordVisit(options: { pageUrl: string; journey?: Journey;
     if (options.journey) await options.journey(page, context);
     // Late hits: the pixel script loads asynchronously and beacons leave after clicks.
     await page.waitForLoadState('networkidle', { timeout: Math.max(options.waitMs, 1) }).catch(() => undefined);
+    if (hits.every((h) => !h.eventId)) facts.consentButtons = await consentButtons(page);
     await context.close();
-    return { hits, forwardedIds };
+    return { hits, forwardedIds, facts };
   } finally {
     await browser.close();
   }
+}
+
+/** Visible buttons or links whose text reads like a consent banner's (accept, agree, allow, consent, cookies). */
+const CONSENT_BUTTONS = `(() => {
+  const out = [];
+  for (const el of document.querySelectorAll('button, a, [role="button"], input[type="button"], input[type="submit"]')) {
+    const text = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ');
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0 && /accept|agree|allow|consent|cookie/i.test(text)) out.push(text.slice(0, 40));
+    if (out.length >= 3) break;
+  }
+  return out;
+})()`;
+
+async function consentButtons(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(CONSENT_BUTTONS).catch(() => []);
 }

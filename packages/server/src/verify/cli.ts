@@ -2,6 +2,7 @@
 import { USAGE, parseVerifyArgs, type VerifyOptions } from './args.js';
 import { VerifySetupError, loadJourney, recordVisit } from './browser.js';
 import { compare } from './compare.js';
+import { explainEmptyRun } from './diagnose.js';
 import { SentLookupError, fetchSent } from './sent-client.js';
 import { renderTable } from './table.js';
 import type { SentRecord, VerifyReport } from './types.js';
@@ -37,7 +38,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const ids = new Set<string>(recording.forwardedIds);
   for (const hit of recording.hits) if (hit.eventId) ids.add(hit.eventId);
   const sent = await lookupAll(options, [...ids]);
-  return compare(recording.hits, sent, recording.forwardedIds);
+  const report = compare(recording.hits, sent, recording.forwardedIds);
+  if (report.rows.length === 0) report.hints = explainEmptyRun(recording.facts);
+  return report;
 }
 
 export async function runVerifyCli(argv: string[], io: VerifyIo = defaultIo): Promise<number> {

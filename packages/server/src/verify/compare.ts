@@ -1,4 +1,5 @@
 /** Pairs browser pixel hits with what the companion server says it sent. Pure. */
+import { explainDrop } from './diagnose.js';
 import type { PixelHit, SentRecord, Verdict, VerifyReport, VerifyRow } from './types.js';
 
 const DELIVERED = new Set(['queued', 'sent', 'retrying']);
@@ -64,7 +65,7 @@ function classifyHit(hit: PixelHit, record: SentRecord | undefined): VerifyRow {
   if (!record) return { ...base, verdict: 'browser-only', note: 'the server has no event with this id' };
   const row: VerifyRow = { ...base, serverEventName: record.eventName, serverFbp: record.fbp, serverStatus: record.status };
   if (!DELIVERED.has(record.status)) {
-    return { ...row, verdict: 'browser-only', note: `the server did not send it: ${record.status}${record.reason ? ` (${record.reason})` : ''}` };
+    return { ...row, verdict: 'browser-only', note: explainDrop(record.status, record.reason, record.matchKeys) };
   }
   if (record.eventName !== hit.eventName) {
     return { ...row, verdict: 'event_name mismatch', note: 'Meta deduplicates only on the same event_name + event_id' };

@@ -9,10 +9,12 @@ describe('parseSentBody', () => {
       { event_id: 'e1', event_name: 'Purchase', fbp: 'fb.1.1.1', fbc: 'fb.1.1.x', destination: '123', status: 'sent' },
       { event_id: 'other', event_name: 'Lead', status: 'sent' },
       { event_id: 'e1', event_name: 'Purchase', destination: '456', status: 'dropped', reason: 'no_consent' },
+      { event_id: 'e1', event_name: 'Purchase', destination: '789', status: 'dropped', reason: 'insufficient_match_keys', match_keys: ['fbp', 3] },
     ] };
     expect(parseSentBody(body, 'e1')).toEqual([
       { eventId: 'e1', eventName: 'Purchase', fbp: 'fb.1.1.1', fbc: 'fb.1.1.x', destination: '123', status: 'sent' },
       { eventId: 'e1', eventName: 'Purchase', destination: '456', status: 'dropped', reason: 'no_consent' },
+      { eventId: 'e1', eventName: 'Purchase', destination: '789', status: 'dropped', reason: 'insufficient_match_keys', matchKeys: ['fbp'] },
     ]);
   });
 

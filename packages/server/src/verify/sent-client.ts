@@ -29,6 +29,7 @@ export function parseSentBody(body: unknown, eventId: string): SentRecord[] {
     if (fbc) record.fbc = fbc;
     if (destination) record.destination = destination;
     if (reason) record.reason = reason;
+    if (Array.isArray(r.match_keys)) record.matchKeys = r.match_keys.filter((k): k is string => typeof k === 'string');
     out.push(record);
   }
   return out;

@@ -22,6 +22,19 @@ describe('renderTable', () => {
   it('says OK when all are paired and explains an empty run', () => {
     const ok = compare([{ pixelId: 'P', eventName: 'Lead', eventId: 'x', url: '' }], new Map([['x', [{ eventId: 'x', eventName: 'Lead', status: 'sent' }]]]));
     expect(renderTable(ok)).toContain('OK: every browser event has a matching server event.');
-    expect(renderTable(compare([], new Map()))).toContain('nothing to verify');
+    const empty = compare([], new Map());
+    empty.hints = ['a consent banner seems to hold the events', 'run again with --journey <file.mjs>'];
+    const text = renderTable(empty);
+    expect(text).toContain('FAIL: no pixel hit with an event id and no forward to the server was recorded, so nothing could be checked.');
+    expect(text).toContain('\n  - a consent banner seems to hold the events\n  - run again with --journey <file.mjs>');
+    expect(text).not.toContain('see the rows above');
+  });
+
+  it('a dropped row shows the rule and the keys present', () => {
+    const report = compare(
+      [{ pixelId: 'P', eventName: 'Lead', eventId: 'd1', url: '' }],
+      new Map([['d1', [{ eventId: 'd1', eventName: 'Lead', status: 'dropped', reason: 'insufficient_match_keys', matchKeys: ['fbp', 'client_ip_address'] }]]]),
+    );
+    expect(renderTable(report)).toMatch(/↳ the server dropped it: insufficient_match_keys — rule: .*; keys present: fbp, client_ip_address/);
   });
 });

@@ -23,7 +23,11 @@ export function renderTable(report: VerifyReport): string {
   const summary = VERDICTS.map((v) => `${report.counts[v]} ${v}`).join(', ');
   lines.push('');
   lines.push(`Summary: ${summary}${report.unkeyedHits ? ` (${report.unkeyedHits} pixel hits without an event id ignored)` : ''}`);
-  if (report.rows.length === 0) lines.push('No pixel hit with an event id was recorded: nothing to verify.');
-  lines.push(report.ok ? 'OK: every browser event has a matching server event.' : 'FAIL: see the rows above.');
+  if (report.rows.length === 0) {
+    lines.push('FAIL: no pixel hit with an event id and no forward to the server was recorded, so nothing could be checked.');
+    for (const h of report.hints ?? []) lines.push(`  - ${h}`);
+  } else {
+    lines.push(report.ok ? 'OK: every browser event has a matching server event.' : 'FAIL: see the rows above.');
+  }
   return lines.join('\n');
 }

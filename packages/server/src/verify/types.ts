@@ -22,6 +22,8 @@ export interface SentRecord {
   destination?: string;
   status: string;
   reason?: string;
+  /** Dropped for its match keys: the user_data keys it had (names only). */
+  matchKeys?: string[];
 }
 
 export type Verdict =
@@ -49,4 +51,6 @@ export interface VerifyReport {
   unkeyedHits: number;
   counts: Record<Verdict, number>;
   ok: boolean;
+  /** When no row could be checked: what most likely blocked the run, and what to try. */
+  hints?: string[];
 }
