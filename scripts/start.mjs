@@ -62,9 +62,21 @@ function portFree(port) {
 async function pickPort(envName, preferred) {
   const wanted = process.env[envName] !== undefined ? Number(process.env[envName]) : preferred;
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) fail(`${envName} must be a port number (0-65535)`);
-  if (wanted === 0 || (await portFree(wanted))) return wanted;
-  say(`  port ${wanted} is busy, using a free port instead (set ${envName} to choose)`);
-  return 0;
+  if (wanted !== 0 && (await portFree(wanted))) return wanted;
+  if (wanted !== 0) say(`  port ${wanted} is busy, using a free port instead (set ${envName} to choose)`);
+  return freePort();
+}
+
+/** A port free right now (the sandbox is told the server's URL before the server starts, so 0 will not do). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Starts a leashed child (it dies with us, even on SIGKILL) and resolves with its "listening" URL. */
@@ -189,7 +201,11 @@ async function runDemo() {
     shop = await startDemoShop({ port: shopPort, host: '127.0.0.1' });
     const shopOrigins = [`http://127.0.0.1:${shop.port}`, `http://localhost:${shop.port}`];
 
-    sandbox = await startChild('meta-sandbox', [SANDBOX_BIN, '--port', String(sandboxPort)], {});
+    // The events page asks the companion server why a browser event has no server copy (dropped, and why).
+    sandbox = await startChild('meta-sandbox', [SANDBOX_BIN, '--port', String(sandboxPort)], {
+      META_SANDBOX_COMPANION_URL: `http://127.0.0.1:${serverPort}`,
+      META_SANDBOX_COMPANION_KEY: DEMO_KEY,
+    });
     server = await startChild('capi-bridge', [SERVER_BIN, 'serve'], {
       FB_PIXEL_ID: DEMO_PIXEL,
       FB_ACCESS_TOKEN: 'sandbox-token',
@@ -205,6 +221,8 @@ async function runDemo() {
       endpoint: server.url,
       consentCategory: CONSENT_CATEGORY,
       fbeventsUrl: `${sandbox.url}/en_US/fbevents.js`,
+      debug: true,
+      sandboxPage: `${sandbox.url}/_sandbox`,
     });
     for (const s of [sandbox, server]) {
       s.child.on('exit', () => {

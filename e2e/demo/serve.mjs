@@ -26,6 +26,9 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
  * @property {string} [tagSrc]       where tag.js is loaded from; default `${endpoint}/tag.js`
  * @property {string} [consentCategory]
  * @property {string} [fbeventsUrl]  omit to keep Meta's CDN URL (the e2e browser routes it to the sandbox)
+ * @property {boolean} [debug]       data-debug: the tag reads the server's answer to each forward, and the shop
+ *                                   shows each event's real outcome (sent, held, dropped and why, refused)
+ * @property {string} [sandboxPage]  the sandbox events page, for the shop's links to each event's row
  */
 
 /**
@@ -39,6 +42,7 @@ export function tagSnippet(/** @type {TagSettings} */ tag) {
   if (tag.tagSrc && new URL(tag.tagSrc).origin !== new URL(tag.endpoint).origin) attrs.push(`data-endpoint="${escapeAttr(tag.endpoint)}"`);
   if (tag.consentCategory) attrs.push(`data-consent-category="${escapeAttr(tag.consentCategory)}"`);
   if (tag.fbeventsUrl) attrs.push(`data-fbevents-url="${escapeAttr(tag.fbeventsUrl)}"`);
+  if (tag.debug) attrs.push('data-debug="1"');
   return [
     '  <script>',
     '    window.caReady = window.caReady || [];',
@@ -46,7 +50,7 @@ export function tagSnippet(/** @type {TagSettings} */ tag) {
     '  </script>',
     `  <script async src="${escapeAttr(src)}"`,
     `          ${attrs.join('\n          ')}></script>`,
-    `  <script>window.DEMO_SHOP = ${JSON.stringify({ consentCategory: tag.consentCategory ?? null })};</script>`,
+    `  <script>window.DEMO_SHOP = ${JSON.stringify({ consentCategory: tag.consentCategory ?? null, sandboxPage: tag.sandboxPage ?? null }).replace(/</g, '\\u003c')};</script>`,
   ].join('\n');
 }
 

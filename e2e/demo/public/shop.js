@@ -58,22 +58,66 @@
   var consent = getCookie('demo_consent');
   if (consent === 'granted' || consent === 'refused') applyConsent(consent);
 
-  // ---- events ----
-  function logEvent(name, note) {
+  // ---- events, each with its real outcome ----
+  // With data-debug the tag reads the server's answer to each forward and hands it to the trigger callback:
+  // 202 accepted, 200 with the server's drop reasons, an error status with its message, or 0 (no answer).
+  var SANDBOX_PAGE = window.DEMO_SHOP && window.DEMO_SHOP.sandboxPage;
+  var entries = [];
+  function consentHolds() { return !!CONSENT_CATEGORY && consent !== 'granted' && consent !== 'refused'; }
+  function describe(entry, outcome) {
+    if (!outcome) {
+      if (consent === 'refused') return { state: 'not-sent', text: 'not sent: consent refused' };
+      return { state: 'sent', text: 'sent (outcome unknown: the tag reports it with data-debug)' };
+    }
+    if (outcome.status === 202) return { state: 'sent', text: 'sent: accepted by the server' };
+    if (outcome.status === 200) {
+      var drops = [];
+      (outcome.results || []).forEach(function (r) {
+        (r.destinations || []).forEach(function (d) {
+          if (d.status === 'dropped') drops.push(d.reason + (d.match_keys ? ' (keys present: ' + (d.match_keys.join(', ') || 'none') + ')' : ''));
+        });
+      });
+      return { state: 'dropped', text: 'dropped by the server: ' + (drops.join('; ') || 'no destination accepted it') + '; the pixel copy still went to Meta' };
+    }
+    var msg = outcome.error && outcome.error.message;
+    if (!outcome.status) return { state: 'refused', text: 'not delivered to the server: ' + (msg || 'no answer') };
+    return { state: 'refused', text: 'refused by the server (HTTP ' + outcome.status + ')' + (msg ? ': ' + msg : '') };
+  }
+  function draw() {
     var list = document.querySelector('#event-log ol');
     if (!list) return;
-    var li = document.createElement('li');
-    li.textContent = name + (note ? ' — ' + note : '');
-    li.setAttribute('data-event', name);
-    list.appendChild(li);
+    list.replaceChildren.apply(list, entries.map(function (e) {
+      var li = document.createElement('li');
+      li.setAttribute('data-event', e.name);
+      li.setAttribute('data-outcome', e.state);
+      li.className = 'outcome-' + e.state;
+      var name = document.createElement('strong'); name.textContent = e.name;
+      var note = document.createElement('span'); note.className = 'note'; note.textContent = ' — ' + e.text;
+      li.appendChild(name); li.appendChild(note);
+      if (e.id) {
+        li.setAttribute('data-event-id', e.id);
+        var id = document.createElement('div'); id.className = 'event-id';
+        if (SANDBOX_PAGE && e.state !== 'not-sent') {
+          var a = document.createElement('a'); a.href = SANDBOX_PAGE + '#event_id=' + encodeURIComponent(e.id); a.target = '_blank';
+          a.rel = 'noopener'; a.className = 'sandbox-link'; a.textContent = 'event ' + e.id.slice(0, 8) + '… on the sandbox page';
+          id.appendChild(a);
+        } else id.textContent = 'event id ' + e.id;
+        li.appendChild(id);
+      }
+      return li;
+    }));
   }
-  var pendingLog = [];
   function trigger(name, props) {
-    // The tag calls back with the event id once the event has left (pixel fired, forward sent), or once
-    // consent refused it; until the tag has loaded the call just waits in the queue.
-    cact('trigger', name, props || {}, function (id) {
-      var note = 'event id ' + id;
-      if (document.readyState === 'loading') pendingLog.push([name, note]); else logEvent(name, note);
+    // Until the tag has loaded the call waits in the queue; the tag calls back once the event has left and the
+    // server answered, or once consent refused it.
+    var entry = { name: name, state: consentHolds() ? 'held' : 'pending',
+      text: consentHolds() ? 'held for consent: answer the cookie banner to send it' : 'sending…' };
+    entries.push(entry);
+    draw();
+    cact('trigger', name, props || {}, function (id, outcome) {
+      var d = describe(entry, outcome);
+      entry.id = id; entry.state = d.state; entry.text = d.text;
+      draw();
     });
   }
   window.demoShop = { trigger: trigger, products: PRODUCTS, shopper: SHOPPER, cartItems: cartItems, cartValue: cartValue };
@@ -82,8 +126,7 @@
 
   // Page-load events fire as soon as the body exists (the tag queues them until it has loaded).
   document.addEventListener('DOMContentLoaded', function () {
-    pendingLog.forEach(function (e) { logEvent(e[0], e[1]); });
-    pendingLog = [];
+    draw();
     var name = pageName();
     trigger('page_view', { page_type: name, page_name: document.title });
     if (name === 'product') {
@@ -133,6 +176,8 @@
       document.cookie = 'demo_consent=' + d + '; path=/; max-age=' + 180 * 86400 + '; samesite=lax';
       applyConsent(d);
       banner.hidden = true;
+      entries.forEach(function (e) { if (e.state === 'held') { e.state = 'pending'; e.text = d === 'granted' ? 'sending…' : 'not sent: consent refused'; } });
+      draw();
     }
 
     if (name === 'home') {

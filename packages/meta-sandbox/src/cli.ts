@@ -6,7 +6,8 @@ type Parsed = CliParse | { ok: false; reason: string };
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
 /** Flags win over env: --port/PORT, --host, --tokens/META_SANDBOX_TOKENS, --pixels/META_SANDBOX_PIXELS,
- *  --app-secrets/META_SANDBOX_APP_SECRETS (token=secret,…), --max-events. */
+ *  --app-secrets/META_SANDBOX_APP_SECRETS (token=secret,…), --max-events,
+ *  --companion-url/META_SANDBOX_COMPANION_URL with --companion-key/META_SANDBOX_COMPANION_KEY. */
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -21,7 +22,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
       i++;
     }
   }
-  const known = new Set(['port', 'host', 'tokens', 'pixels', 'app-secrets', 'max-events']);
+  const known = new Set(['port', 'host', 'tokens', 'pixels', 'app-secrets', 'max-events', 'companion-url', 'companion-key']);
   for (const k of flags.keys()) if (!known.has(k)) return { ok: false, reason: `unknown flag --${k}` };
   const options: SandboxOptions = {};
   const port = flags.get('port') ?? env.PORT;
@@ -50,6 +51,13 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Parsed {
     if (!/^\d+$/.test(max) || Number(max) < 1) return { ok: false, reason: '--max-events must be a positive integer' };
     options.maxEvents = Number(max);
   }
+  const companionUrl = flags.get('companion-url') ?? env.META_SANDBOX_COMPANION_URL;
+  const companionKey = flags.get('companion-key') ?? env.META_SANDBOX_COMPANION_KEY;
+  if (companionUrl !== undefined || companionKey !== undefined) {
+    if (!companionUrl || !/^https?:\/\/[^/]/.test(companionUrl)) return { ok: false, reason: '--companion-url must be the capi-bridge server\'s http(s) base URL' };
+    if (!companionKey) return { ok: false, reason: '--companion-key (one of the server\'s API_KEYS) is required with --companion-url' };
+    options.companion = { url: companionUrl, key: companionKey };
+  }
   return { ok: true, options };
 }
 
@@ -64,6 +72,7 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
   process.stdout.write(`${JSON.stringify({
     level: 'info', msg: 'listening', url: sandbox.url, service: 'meta-sandbox',
     tokens: parsed.options.tokens?.length ?? 1, pixels: parsed.options.pixels ?? 'any all-digit id',
+    ...(parsed.options.companion ? { companion: parsed.options.companion.url } : {}),
   })}\n`);
   const stop = (): void => {
     void sandbox.close().then(() => process.exit(0));

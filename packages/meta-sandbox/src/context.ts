@@ -1,3 +1,4 @@
+import type { CompanionConfig } from './companion.js';
 import type { FaultController } from './faults.js';
 import type { SandboxStats } from './stats.js';
 import type { EventStore } from './store.js';
@@ -14,4 +15,6 @@ export interface SandboxContext {
   /** Responses held open by `timeout` faults, released on close. */
   held: Set<ServerResponse>;
   bodyLimit: string;
+  /** The capi-bridge server to ask about events seen only from the browser (events page), if any. */
+  companion?: CompanionConfig;
 }

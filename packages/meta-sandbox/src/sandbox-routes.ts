@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { readFileSync } from 'node:fs';
+import { companionRoute } from './companion.js';
 import type { SandboxContext } from './context.js';
 import { parseFaultSpec } from './faults.js';
 import type { EventFilter } from './store.js';
@@ -83,6 +84,8 @@ export function sandboxRouter(ctx: SandboxContext): Router {
     ctx.faults.clear();
     res.json({ ok: true });
   });
+
+  router.get('/_sandbox/companion', companionRoute(ctx.companion));
 
   router.get('/_sandbox/stats', (_req: Request, res: Response) => {
     const c = ctx.store.counters();

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { CompanionConfig } from './companion.js';
 import type { SandboxContext } from './context.js';
 import { createApp } from './app.js';
 import { FaultController } from './faults.js';
@@ -21,6 +22,8 @@ export interface SandboxOptions {
   maxEvents?: number;
   /** Graph request body limit (body-parser syntax); default '5mb'. */
   bodyLimit?: string;
+  /** A capi-bridge server (base URL + one of its API keys) the events page asks why a browser event has no server copy. */
+  companion?: CompanionConfig;
   /** Clock in ms, injectable so tests can move time. */
   now?: () => number;
 }
@@ -47,6 +50,7 @@ export function createContext(opts: SandboxOptions = {}): SandboxContext {
     now,
     held: new Set(),
     bodyLimit: opts.bodyLimit ?? '5mb',
+    ...(opts.companion ? { companion: opts.companion } : {}),
   };
 }
 
