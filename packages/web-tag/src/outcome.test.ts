@@ -25,7 +25,7 @@ function trigger(s: ReturnType<typeof setup>, name = 'purchase'): Promise<{ id: 
   return new Promise((resolve) => s.cact('trigger', name, { value: 1, currency: 'EUR' }, (id: string, outcome?: Outcome) => resolve({ id, outcome })));
 }
 
-const line = (warn: ReturnType<typeof vi.spyOn>) => warn.mock.calls.map((c) => c.map(String).join(' '));
+const line = (warn: { mock: { calls: unknown[][] } }) => warn.mock.calls.map((c) => c.map(String).join(' '));
 
 describe('debug: each forward logs its outcome', () => {
   it('uses fetch (a beacon answer cannot be read) and logs 202 as accepted', async () => {

@@ -51,7 +51,7 @@ describe('explainDrop', () => {
   it('names the reason, the rule and the keys present', () => {
     const note = explainDrop('dropped', 'insufficient_match_keys', ['fbp', 'client_user_agent']);
     expect(note).toContain('the server dropped it: insufficient_match_keys');
-    expect(note).toContain('rule: the destination\'s match-key rule (MATCH_POLICY');
+    expect(note).toContain('rule: the destination\'s match-key rule (FB_MATCH_POLICY');
     expect(note).toMatch(/keys present: fbp, client_user_agent$/);
     expect(explainDrop('dropped', 'no_consent', undefined)).toContain('FB_CONSENT_CATEGORY');
     expect(explainDrop('dead_lettered', undefined, undefined)).toBe('the server did not send it: dead_lettered');

@@ -25,7 +25,7 @@ export const emptyFacts = (): VisitFacts => ({
 /** The rule behind each server drop reason (mapping core), in words a site owner can act on. */
 const RULES: Record<string, string> = {
   insufficient_match_keys:
-    "the destination's match-key rule (MATCH_POLICY; commanders-act: 1 of em, ph, external_id, fbp, fbc and 3 other keys; meta-baseline: not only weak keys) — add user.email / user.phone or more user fields",
+    "the destination's match-key rule (FB_MATCH_POLICY; commanders-act: 1 of em, ph, external_id, fbp, fbc and 3 other keys; meta-baseline: not only weak keys) — add user.email / user.phone or more user fields",
   missing_personal_info: 'physical_store events need em or ph',
   no_consent: "the consent category the server requires (FB_CONSENT_CATEGORY) is not in the event's consent_categories",
   missing_value_or_currency: 'Purchase needs value and currency (amount/value/revenue and currency)',
