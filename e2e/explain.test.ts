@@ -160,7 +160,7 @@ describe('every event explained', () => {
     const dropped = page.locator(`#pairs .row[data-event-id="${droppedId}"]`);
     expect(await dropped.getAttribute('data-status')).toBe('dropped');
     const why = (await dropped.locator('.why').textContent())!;
-    expect(why).toMatch(/^insufficient_match_keys — keys present: .*fbp/);
+    expect(why).toMatch(/^insufficient_match_keys \(destination 1234567890\) — keys present: .*fbp/);
     expect(why).toContain('set user.email or user.phone');
     // Rejected by Meta: the event's name and Meta's message once.
     const rejected = row('rejected').first();
@@ -205,6 +205,8 @@ describe('every event explained', () => {
       await expectNoHorizontalOverflow(page);
       await expectCellsApart(page);
       await page.screenshot({ path: join(ARTIFACTS, `sandbox-page-${width}.png`), fullPage: true });
+      await once.screenshot({ path: join(ARTIFACTS, `sandbox-row-once-${width}.png`) });
+      await dropped.screenshot({ path: join(ARTIFACTS, `sandbox-row-dropped-${width}.png`) });
     }
   });
 });
