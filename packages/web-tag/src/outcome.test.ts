@@ -33,7 +33,7 @@ describe('debug: each forward logs its outcome', () => {
     const { id, outcome } = await trigger(s);
     expect(s.sent.map((x) => x.via)).toEqual(['fetch']);
     expect(outcome?.status).toBe(202);
-    expect(line(s.warn)).toEqual([`capi-bridge purchase ${id} 202 accepted `]);
+    expect(line(s.warn)).toEqual([`capi-bridge purchase ${id} 202 accepted`]);
   });
 
   it('a drop names the destination, the reason and the rule with the keys present', async () => {
@@ -60,14 +60,14 @@ describe('debug: each forward logs its outcome', () => {
     const s = setup({ debug: 1 }, { fetchResults: [{ status, body }, { status, body }, { status, body }] });
     const { outcome } = await trigger(s);
     expect(outcome).toEqual({ status, error: { code, message } });
-    expect(line(s.warn).at(-1)).toContain(`${status}  ${message}`);
+    expect(line(s.warn).at(-1)).toContain(`${status} ${message}`);
   });
 
   it('no readable answer (server down, or a 403 for an origin not allowed) logs 0, both causes and the origin', { timeout: 20000 }, async () => {
     const s = setup({ debug: 1 }, { fetchResults: ['error', 'error', 'error'] });
     const { outcome } = await trigger(s);
     expect(outcome?.status).toBe(0);
-    expect(line(s.warn).at(-1)).toContain('0  TypeError: Failed to fetch: server down, or https://www.shop.example.com is not in its ALLOWED_ORIGINS');
+    expect(line(s.warn).at(-1)).toContain('0 TypeError: Failed to fetch: server down, or https://www.shop.example.com is not in its ALLOWED_ORIGINS');
   });
 
   it('events held for consent and refused by consent say so', async () => {

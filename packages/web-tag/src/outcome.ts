@@ -22,7 +22,9 @@ export const readOutcome = async (x: unknown, origin: string): Promise<Outcome> 
 export const logOutcome = (say: (...a: unknown[]) => void, o: Outcome) =>
   say(
     o.status,
-    o.status == 202 ? 'accepted' : '',
-    ...(o.results ?? []).flatMap((r) => r.destinations.filter((d) => d.reason).map((d) => d.destination + ' dropped: ' + d.reason + ' (' + d.detail + ')')),
-    o.error?.message ?? '',
+    ...[
+      o.status == 202 && 'accepted',
+      ...(o.results ?? []).flatMap((r) => r.destinations.filter((d) => d.reason).map((d) => d.destination + ' dropped: ' + d.reason + ' (' + d.detail + ')')),
+      o.error?.message,
+    ].filter((x) => x),
   );
