@@ -215,6 +215,16 @@ describe('fbevents.js stand-in in chromium', () => {
     const rejected = page.locator('#pairs .row[data-status="rejected"]');
     expect(await rejected.locator('.name').textContent()).toBe('Purchase');
     expect(await rejected.locator('.why').textContent()).toContain('data[0].user_data.em');
+    // A server copy matched to an eid-less browser hit by fbp sits in that hit's row, counted once, and says how.
+    await fetch(`${sandbox.url}/tr/?id=${PIXEL}&ev=Lead&fbp=fb.1.1596403881668.9`);
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: [{
+      event_name: 'Lead', event_time: now, action_source: 'website', event_id: 'lead-by-fbp', event_source_url: 'https://shop.example.test/',
+      user_data: { client_user_agent: 'UA', client_ip_address: '203.0.113.1', fbp: 'fb.1.1596403881668.9' } }] }) });
+    const byFbp = page.locator('#pairs .row[data-event-id="lead-by-fbp"]');
+    await byFbp.waitFor();
+    expect(await byFbp.getAttribute('data-status')).toBe('once');
+    expect(await byFbp.locator('.why').textContent()).toContain('matched by fbp, not by event_id');
+    expect(await byFbp.locator('.c-browser .badge').textContent()).toBe('counted');
     // Without a companion server the page says how to get the server's side of a browser-only event.
     expect(await page.textContent('#companion')).toContain('not configured');
     await page.close();
