@@ -199,6 +199,9 @@ describe('every event explained', () => {
     await expect.poll(() => linked.locator('#pairs .row').count(), { timeout: 10_000 }).toBe(1);
     expect(await linked.locator('#pairs .row').getAttribute('data-event-id')).toBe(addToCartId);
 
+    // Paused, the page stops re-rendering every second, so row screenshots see stable elements.
+    await page.click('#pause');
+    expect(await page.textContent('#pause')).toBe('Resume');
     for (const width of [360, 420, 1280]) {
       await page.setViewportSize({ width, height: 900 });
       await page.waitForTimeout(300);
