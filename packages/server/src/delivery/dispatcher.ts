@@ -260,7 +260,7 @@ export class Dispatcher {
           message: (e.errorUserMsg ?? e.message ?? `HTTP ${e.httpStatus} without a Graph error body`).slice(0, 500),
         };
         if (!st.paused || st.pause?.code !== pause.code || st.pause?.cause !== pause.cause) {
-          logger.error({ destination, cause: c.cause, error: summary(e) }, `destination paused (${c.cause}): Meta refused the request, not an event; events are kept until a probe batch succeeds`);
+          logger.error({ destination, cause: c.cause, message: pause.message, error: summary(e) }, `destination paused (${c.cause}): Meta refused the request, not an event; events are kept until a probe batch succeeds`);
         }
         if (st.paused && st.pause) pause.since = st.pause.since;
         st.paused = true;
