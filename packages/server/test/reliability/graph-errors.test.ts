@@ -103,3 +103,52 @@ describe('request-level Graph errors never dead-letter events', () => {
     }
   }, 30_000);
 });
+
+describe('the repros: a request-level 400 for a few seconds, a wrong FB_GRAPH_URL path', () => {
+  let sandbox: Sandbox;
+  const servers: CapiServer[] = [];
+  beforeAll(async () => {
+    sandbox = await spawnSandbox();
+  }, 60_000);
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    await sandbox?.stop();
+  });
+
+  it('400 code 100 (no event named) for 4 s: 200 acknowledged events, none dead-lettered, all delivered', async () => {
+    const server = await spawnServer({ graphUrl: sandbox.url, env: { AUTH_PROBE_INTERVAL_MS: '500', LEASE_MS: '1000' } });
+    servers.push(server);
+    await sandbox.fault({ kind: 'graph_error', code: 100, durationMs: 4000 });
+    const t0 = (await (await fetch(`${sandbox.url}/_sandbox/stats`)).json()) as { graphRequests: number };
+    const evs = Array.from({ length: 200 }, () => purchase());
+    for (let i = 0; i < 200; i += 20) {
+      const res = await server.request('/v1/events', { key: true, json: { batch: evs.slice(i, i + 20) } });
+      expect(res.status).toBe(200);
+    }
+    const ids = evs.map(idOf);
+    await waitFor(async () => { const s = await sandbox.acceptedServerIds(); return ids.every((i) => s.has(i)); }, { timeoutMs: 30_000, message: 'all delivered after the fault' });
+    const t1 = (await (await fetch(`${sandbox.url}/_sandbox/stats`)).json()) as { graphRequests: number };
+    const m = await server.metrics();
+    expect([...m].filter(([k]) => k.startsWith('capi_bridge_events_dead_lettered_total')).reduce((n, [, v]) => n + v, 0)).toBe(0);
+    expect(m.get(`capi_bridge_events_sent_total{${D}}`)).toBe(200);
+    console.log(`400/100 for 4 s: 200 events, 0 dead-lettered, ${t1.graphRequests - t0.graphRequests} Graph requests`);
+  }, 60_000);
+
+  it('FB_GRAPH_URL with a wrong path (404, code 2500): paused with Meta\'s message, 100 of 100 kept', async () => {
+    const server = await spawnServer({ graphUrl: `${sandbox.url}/wrong`, env: { AUTH_PROBE_INTERVAL_MS: '300' } });
+    servers.push(server);
+    const evs = Array.from({ length: 100 }, () => purchase());
+    await server.request('/v1/events', { key: true, json: { batch: evs } });
+    const ready = await waitFor(async () => {
+      const r = (await (await server.request('/readyz')).json()) as { paused: Array<Record<string, unknown>> };
+      return r.paused.length > 0 ? r : undefined;
+    });
+    expect(ready.paused[0]).toMatchObject({ cause: 'config', code: 2500, http_status: 404 });
+    expect(String(ready.paused[0]!.message)).toContain('Unknown path components');
+    await new Promise((r) => setTimeout(r, 1000)); // several probes
+    const m = await server.metrics();
+    expect(m.get(`capi_bridge_outbox_depth{${D}}`)).toBe(100);
+    expect([...m].filter(([k]) => k.startsWith('capi_bridge_events_dead_lettered_total')).reduce((n, [, v]) => n + v, 0)).toBe(0);
+    expect(server.output().split('\n').filter((l) => l.includes('destination paused'))).toHaveLength(1);
+  }, 60_000);
+});
