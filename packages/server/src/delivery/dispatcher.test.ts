@@ -132,6 +132,17 @@ describe('Dispatcher (fake Graph transport)', () => {
     expect(client.calls.length).toBe(7);
   });
 
+  it('without an index, 20 bad among 1,000: fewer requests than plain halving (263)', async () => {
+    const client = fakeClient(rejectIfBad);
+    const { outbox, d } = setup(client);
+    const ids = Array.from({ length: 1000 }, (_, i) => (i % 50 === 17 ? `bad${i}` : `ok${i}`));
+    await outbox.enqueue(ids.map((id) => ({ destinationId: 'px', event: ev(id) })));
+    d.start();
+    await until(async () => (await outbox.depth('px')) === 0, 20_000);
+    expect((await outbox.listDeadLetters({ limit: 100 })).length).toBe(20);
+    expect(client.calls.length).toBe(207);
+  });
+
   it('a long Graph outage (5xx for 3 simulated days) dead-letters nothing; an event whose window closes meanwhile is too_old', async () => {
     let offset = 0;
     const now = (): number => Date.now() + offset;
