@@ -177,6 +177,15 @@ describe('Dispatcher (fake Graph transport)', () => {
     expect((await metrics.sent.get()).values[0]!.value).toBe(5);
   });
 
+  it('a pause message never shows the access token, even if an answer echoed it', async () => {
+    const client = fakeClient(() => ({ status: 400, body: { error: { code: 190, message: 'Malformed access token tok-and-more' } } }));
+    const { outbox, d } = setup(client);
+    await outbox.enqueue([{ destinationId: 'px', event: ev('s1') }]);
+    d.start();
+    await until(() => d.isPaused('px'));
+    expect(d.pauses()[0]!.message).toBe('Malformed access token [redacted]-and-more');
+  });
+
   it('a request-level 4xx (code 100 naming no event, 2635, 2500, non-Graph 404) pauses and keeps every event', async () => {
     const answers: Reply[] = [
       { status: 400, body: { error: { code: 100, message: '(#100) The parameter data is required', fbtrace_id: 'A' } } },

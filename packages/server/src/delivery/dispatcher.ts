@@ -257,7 +257,7 @@ export class Dispatcher {
           destination, cause: c.cause, since: this.#now(), httpStatus: e.httpStatus,
           ...(e.code !== undefined ? { code: e.code } : {}),
           ...(e.errorSubcode !== undefined ? { errorSubcode: e.errorSubcode } : {}),
-          message: (e.errorUserMsg ?? e.message ?? `HTTP ${e.httpStatus} without a Graph error body`).slice(0, 500),
+          message: withoutSecrets(st.dest, (e.errorUserMsg ?? e.message ?? `HTTP ${e.httpStatus} without a Graph error body`).slice(0, 500)),
         };
         if (!st.paused || st.pause?.code !== pause.code || st.pause?.cause !== pause.cause) {
           logger.error({ destination, cause: c.cause, message: pause.message, error: summary(e) }, `destination paused (${c.cause}): Meta refused the request, not an event; events are kept until a probe batch succeeds`);
@@ -345,6 +345,15 @@ export class Dispatcher {
 /** The fields delivery reads, without parsing the stored event when the outbox already has them. */
 function head(e: OutboxEntry): EventHead {
   return e.head ?? e.event;
+}
+
+/** /readyz and /v1/sent show the pause message: Graph never echoes the token, and this makes sure of it. */
+function withoutSecrets(dest: ResolvedDestination, text: string): string {
+  let out = text;
+  for (const secret of [dest.accessToken.reveal(), dest.appSecret?.reveal()]) {
+    if (secret !== undefined && secret !== '') out = out.split(secret).join('[redacted]');
+  }
+  return out;
 }
 
 /** The error as stored with a dead letter (the event index only meant something in its request). */
