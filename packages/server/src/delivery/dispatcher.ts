@@ -49,7 +49,7 @@ interface DestState {
 
 /**
  * Per destination, `concurrency` worker loops: claim ≤ batchSize due entries → drop those whose window
- * closed → POST → ack | retry later with backoff | pause on auth | bisect on reject. Claims are atomic in
+ * closed → POST → ack | retry later with backoff | pause on a request-level refusal | isolate on reject. Claims are atomic in
  * the outbox, so workers (and other instances) never send the same lease twice.
  */
 /** Consecutive transient failures after which the destination as a whole backs off. */
@@ -98,11 +98,6 @@ export class Dispatcher {
     const out: DestinationPause[] = [];
     for (const s of this.#states.values()) if (s.paused && s.pause) out.push({ ...s.pause });
     return out;
-  }
-
-  pauseOf(destinationId: string): DestinationPause | undefined {
-    const s = this.#states.get(destinationId);
-    return s?.paused && s.pause ? { ...s.pause } : undefined;
   }
 
   /**
