@@ -49,8 +49,8 @@ interface DestState {
 
 /**
  * Per destination, `concurrency` worker loops: claim ≤ batchSize due entries → drop those whose window
- * closed → POST → ack | retry later with backoff | pause on a request-level refusal | isolate on reject. Claims are atomic in
- * the outbox, so workers (and other instances) never send the same lease twice.
+ * closed → POST → ack | retry later with backoff | pause on a request-level refusal | isolate on reject.
+ * Claims are atomic in the outbox, so workers (and other instances) never send the same lease twice.
  */
 /** Consecutive transient failures after which the destination as a whole backs off. */
 const BREAKER_THRESHOLD = 3;
