@@ -10,6 +10,7 @@ import { purchase } from '../support/events.js';
 import { spawnSandbox, type FaultSpec, type Sandbox } from '../support/sandbox.js';
 import { spawnServer, TEST_PIXEL, TEST_TOKEN, type CapiServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
+import { BACKENDS, openBackend, type BackendName } from './harness.js';
 
 const D = `destination="${TEST_PIXEL}"`;
 const idOf = (e: Record<string, unknown>): string => (e.context as { event_id: string }).event_id;
@@ -104,20 +105,27 @@ describe('request-level Graph errors never dead-letter events', () => {
   }, 30_000);
 });
 
-describe('the repros: a request-level 400 for a few seconds, a wrong FB_GRAPH_URL path', () => {
+describe.each(BACKENDS)('the repros (%s outbox): a request-level 400 for a few seconds, a wrong FB_GRAPH_URL path', (name: BackendName) => {
   let sandbox: Sandbox;
-  const servers: CapiServer[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
   beforeAll(async () => {
     sandbox = await spawnSandbox();
   }, 60_000);
   afterAll(async () => {
-    for (const s of servers) await s.stop();
+    for (const c of cleanups.reverse()) await c();
     await sandbox?.stop();
   });
+  /** A fresh outbox per test (a new backend: its own SQLite file or Redis key prefix). */
+  const start = async (graphUrl: string, env: Record<string, string>): Promise<CapiServer> => {
+    const backend = await openBackend(name);
+    cleanups.push(() => backend.close());
+    const s = await spawnServer(backend.serverOptions(graphUrl, env));
+    cleanups.push(() => s.stop());
+    return s;
+  };
 
   it('400 code 100 (no event named) for 4 s: 200 acknowledged events, none dead-lettered, all delivered', async () => {
-    const server = await spawnServer({ graphUrl: sandbox.url, env: { AUTH_PROBE_INTERVAL_MS: '500', LEASE_MS: '1000' } });
-    servers.push(server);
+    const server = await start(sandbox.url, { AUTH_PROBE_INTERVAL_MS: '500', LEASE_MS: '1000' });
     await sandbox.fault({ kind: 'graph_error', code: 100, durationMs: 4000 });
     const t0 = (await (await fetch(`${sandbox.url}/_sandbox/stats`)).json()) as { graphRequests: number };
     const evs = Array.from({ length: 200 }, () => purchase());
@@ -131,12 +139,11 @@ describe('the repros: a request-level 400 for a few seconds, a wrong FB_GRAPH_UR
     const m = await server.metrics();
     expect([...m].filter(([k]) => k.startsWith('capi_bridge_events_dead_lettered_total')).reduce((n, [, v]) => n + v, 0)).toBe(0);
     expect(m.get(`capi_bridge_events_sent_total{${D}}`)).toBe(200);
-    console.log(`400/100 for 4 s: 200 events, 0 dead-lettered, ${t1.graphRequests - t0.graphRequests} Graph requests`);
+    console.log(`${name}: 400/100 for 4 s: 200 events, 0 dead-lettered, ${t1.graphRequests - t0.graphRequests} Graph requests`);
   }, 60_000);
 
   it('FB_GRAPH_URL with a wrong path (404, code 2500): paused with Meta\'s message, 100 of 100 kept', async () => {
-    const server = await spawnServer({ graphUrl: `${sandbox.url}/wrong`, env: { AUTH_PROBE_INTERVAL_MS: '300' } });
-    servers.push(server);
+    const server = await start(`${sandbox.url}/wrong`, { AUTH_PROBE_INTERVAL_MS: '300' });
     const evs = Array.from({ length: 100 }, () => purchase());
     await server.request('/v1/events', { key: true, json: { batch: evs } });
     const ready = await waitFor(async () => {
