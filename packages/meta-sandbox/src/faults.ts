@@ -1,10 +1,16 @@
-export type FaultKind = 'status' | 'throttle' | 'timeout' | 'latency' | 'outage';
-const KINDS: ReadonlySet<string> = new Set(['status', 'throttle', 'timeout', 'latency', 'outage']);
+/**
+ * status/outage: a 5xx (or given status) with a transient Graph body; throttle: 429 + Retry-After;
+ * graph_error: Meta's error for `code`/`subcode` worded as Meta does (errors.ts KNOWN_ERRORS);
+ * proxy: an HTML page with `status` (a proxy or load balancer, not Graph); timeout; latency.
+ */
+export type FaultKind = 'status' | 'throttle' | 'timeout' | 'latency' | 'outage' | 'graph_error' | 'proxy';
+const KINDS: ReadonlySet<string> = new Set(['status', 'throttle', 'timeout', 'latency', 'outage', 'graph_error', 'proxy']);
 
 export interface FaultSpec {
   kind: FaultKind;
   status?: number;
   code?: number;
+  subcode?: number;
   retryAfterSeconds?: number;
   latencyMs?: number;
   durationMs?: number;
@@ -33,7 +39,7 @@ export function parseFaultSpec(body: unknown): FaultParse {
   const { kind } = body;
   if (typeof kind !== 'string' || !KINDS.has(kind)) return { ok: false, reason: `kind must be one of ${[...KINDS].join(', ')}` };
   const checks: Array<[string, number, number]> = [
-    ['status', 400, 599], ['code', 1, 99_999_999], ['retryAfterSeconds', 0, 86_400],
+    ['status', 300, 599], ['code', 1, 99_999_999], ['subcode', 1, 99_999_999], ['retryAfterSeconds', 0, 86_400],
     ['latencyMs', 0, 600_000], ['durationMs', 1, 86_400_000], ['count', 1, 1_000_000],
   ];
   for (const [field, min, max] of checks) {
@@ -42,6 +48,8 @@ export function parseFaultSpec(body: unknown): FaultParse {
   if (body.pixelId !== undefined && typeof body.pixelId !== 'string') return { ok: false, reason: 'pixelId must be a string' };
   if (kind === 'outage' && body.durationMs === undefined) return { ok: false, reason: 'an outage needs durationMs' };
   if (kind === 'latency' && body.latencyMs === undefined) return { ok: false, reason: 'a latency fault needs latencyMs' };
+  if (kind === 'graph_error' && body.code === undefined) return { ok: false, reason: 'a graph_error fault needs code' };
+  if (kind === 'proxy' && body.status === undefined) return { ok: false, reason: 'a proxy fault needs status' };
   return { ok: true, spec: body as unknown as FaultSpec };
 }
 

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { faultError, fbtraceId, invalidParameter, SUBCODES, unknownPath, type GraphError } from './errors.js';
+import { faultError, fbtraceId, graphErrorFor, invalidParameter, proxyPage, SUBCODES, unknownPath, type GraphError } from './errors.js';
 import type { SandboxContext } from './context.js';
 import type { ActiveFault } from './faults.js';
 import type { IncomingEvent, RecordedError } from './types.js';
@@ -66,8 +66,17 @@ function recordEvents(ctx: SandboxContext, pixelId: string, events: unknown[], t
 }
 
 /** Applies an injected fault. Returns true when the request was answered (or deliberately left hanging). */
-async function applyFault(ctx: SandboxContext, fault: ActiveFault, res: Response): Promise<boolean> {
+async function applyFault(ctx: SandboxContext, fault: ActiveFault, req: Request, res: Response): Promise<boolean> {
   switch (fault.kind) {
+    case 'graph_error': {
+      const e = graphErrorFor(fault.code ?? 1, fault.subcode, String(req.params.pixelId), String(req.params.version), fault.status);
+      if (fault.retryAfterSeconds !== undefined) res.set('Retry-After', String(fault.retryAfterSeconds));
+      send(res, e);
+      return true;
+    }
+    case 'proxy':
+      res.status(fault.status ?? 502).type('text/html').send(proxyPage(fault.status ?? 502));
+      return true;
     case 'latency':
       await sleep(fault.latencyMs ?? 0);
       return false;
@@ -105,7 +114,7 @@ export function graphRouter(ctx: SandboxContext): Router {
     const fault = ctx.faults.take(pixelId);
     if (fault) {
       ctx.stats.faulted++;
-      if (await applyFault(ctx, fault, res)) return;
+      if (await applyFault(ctx, fault, req, res)) return;
       // The client may have given up during an injected latency (timeout, killed process). Its body is then
       // unreadable: body-parser sees a finished request and skips it, which used to be answered (to nobody)
       // and recorded as a 190 "access token is required" rejection with an empty payload. Nobody is

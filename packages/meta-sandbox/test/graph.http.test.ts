@@ -98,6 +98,8 @@ describe('Graph POST /:version/:pixel/events', () => {
     expect(r.status).toBe(400);
     expect(r.body.error).toMatchObject({ code: 100, error_subcode: 2804907, message: 'Invalid parameter', is_transient: false });
     expect(r.body.error.error_user_msg).toContain('data[1].user_data.em');
+    // Meta names the event of a parameter error as `$['data'][N]`: so does the sandbox.
+    expect(r.body.error.error_user_msg).toContain(`on param "$['data'][1]"`);
     const recorded = await events();
     expect(recorded.map((e) => e.status)).toEqual(['rejected', 'rejected']);
     expect(recorded[0]?.error?.error_subcode).toBe(2804907);
@@ -106,6 +108,9 @@ describe('Graph POST /:version/:pixel/events', () => {
   it('7-day rule answers Meta subcode 2804003 "Event Timestamp Too Old"', async () => {
     const r = await post({ data: [serverEvent({ event_time: Math.floor(clock / 1000) - 8 * 86_400 })] });
     expect(r.body.error).toMatchObject({ code: 100, error_subcode: 2804003, error_user_title: 'Event Timestamp Too Old' });
+    // Meta's captured 2804003 body names no event.
+    expect(r.body.error.error_user_msg).not.toContain('data');
+    expect(r.body.error.error_user_msg).toContain('within 7 days');
   });
 
   it('data must be an array of 1..1000 events', async () => {
@@ -240,6 +245,38 @@ describe('fault injection', () => {
     // The sandbox still serves the next request normally.
     expect((await post({ data: [serverEvent({ event_id: 'after-gone' })] })).status).toBe(200);
     expect(await events('?event_id=after-gone')).toHaveLength(1);
+  });
+
+  it('graph_error answers Meta\'s envelope and wording for the code (2635, 190/463, 100/33, 80004), unknown codes generically', async () => {
+    await addFault({ kind: 'graph_error', code: 2635 });
+    const dep = await post({ data: [serverEvent()] });
+    expect(dep.status).toBe(400);
+    expect(dep.body.error).toMatchObject({ code: 2635, type: 'OAuthException', is_transient: false });
+    expect(dep.body.error.message).toContain('(#2635) You are calling a deprecated version of the Ads API');
+    expect(dep.body.error.fbtrace_id).toMatch(/\S/);
+    await addFault({ kind: 'graph_error', code: 190, subcode: 463 });
+    expect((await post({ data: [serverEvent()] })).body.error).toMatchObject({ code: 190, error_subcode: 463, type: 'OAuthException' });
+    await addFault({ kind: 'graph_error', code: 100, subcode: 33 });
+    const obj = await post({ data: [serverEvent()] });
+    expect(obj.body.error).toMatchObject({ code: 100, error_subcode: 33, type: 'GraphMethodException' });
+    expect(obj.body.error.message).toContain(`Object with ID '${PIXEL}' does not exist`);
+    await addFault({ kind: 'graph_error', code: 80004, status: 429 });
+    const thr = await post({ data: [serverEvent()] });
+    expect(thr.status).toBe(429);
+    expect(thr.body.error).toMatchObject({ code: 80004, is_transient: true });
+    await addFault({ kind: 'graph_error', code: 4242 });
+    expect((await post({ data: [serverEvent()] })).body.error).toMatchObject({ code: 4242, message: '(#4242) An error occurred' });
+    expect((await post({ data: [serverEvent()] })).status).toBe(200);
+  });
+
+  it('proxy answers an HTML page with the status (not Graph\'s envelope)', async () => {
+    await addFault({ kind: 'proxy', status: 502 });
+    const res = await fetch(`${sb.url}/v24.0/${PIXEL}/events?access_token=${TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: [serverEvent()] }) });
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('<h1>502</h1>');
+    expect((await addFault({ kind: 'proxy' })).status).toBe(400);
+    expect((await addFault({ kind: 'graph_error' })).status).toBe(400);
   });
 
   it('rejects bad fault specs and lists/clears faults', async () => {

@@ -51,7 +51,7 @@ export function createMetrics(destinationIds: readonly string[], depthOf?: (dest
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
     }),
     mapFallbacks: new Counter({ name: `${p}map_worker_fallbacks_total`, help: 'Large /v1/events batches mapped on the main thread although mapping workers are on, by reason (queue_full|unavailable|timeout|worker_exit|worker_error)', labelNames: ['reason'], registers: [registry] }),
-    paused: new Gauge({ name: `${p}destination_paused`, help: '1 while a destination is paused after an auth error', labelNames: ['destination'], registers: [registry] }),
+    paused: new Gauge({ name: `${p}destination_paused`, help: '1 while a destination is paused: Meta refused the request itself (token, permission, pixel, path, version, unknown code); its events are kept and /readyz says why', labelNames: ['destination'], registers: [registry] }),
     outboxDepth: new Gauge({
       name: `${p}outbox_depth`, help: 'Events waiting in the outbox, by destination', labelNames: ['destination'], registers: [registry],
       async collect() {

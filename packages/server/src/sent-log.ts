@@ -1,4 +1,5 @@
-export type SentStatus = 'queued' | 'sent' | 'dropped' | 'dead_lettered';
+/** `paused`: queued for a destination that is paused (shown by /v1/sent, never stored). */
+export type SentStatus = 'queued' | 'paused' | 'sent' | 'dropped' | 'dead_lettered';
 
 export interface SentRecord {
   event_id: string;

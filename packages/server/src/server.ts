@@ -84,6 +84,7 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
     build: deps.build ?? buildCapiEvent,
     notify: (d, n) => dispatcher.notify(d, n),
     pausedDestinations: () => dispatcher.pausedDestinations(),
+    pauses: () => dispatcher.pauses(),
     isShuttingDown: () => shuttingDown,
     ...(mapPool ? { mapPool } : {}),
     ...(deps.mapMinBytes !== undefined ? { mapMinBytes: deps.mapMinBytes } : {}),

@@ -4,7 +4,7 @@ import { redactOutboxUrl } from '../outbox/redis-config.js';
 import type { EnvInput } from './env.js';
 import {
   DEFAULT_API_VERSION, DEFAULT_DELIVERY, DEFAULT_GRAPH_URL, DEFAULT_LIMITS, DEFAULT_OUTBOX, DEFAULT_RATE_LIMIT,
-  SEVEN_DAYS_MS,
+  SEVEN_DAYS_MS, SIXTY_TWO_DAYS_MS,
   type ConfigFile, type ConfigFileDestination, type DeliverySettings, type Limits, type RateLimitSettings,
   type ResolvedConfig, type ResolvedDestination,
 } from './schema.js';
@@ -252,11 +252,11 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
     authProbeIntervalMs: ['AUTH_PROBE_INTERVAL_MS', env.AUTH_PROBE_INTERVAL_MS],
   }, {
     batchSize: [1, 1000], flushIntervalMs: [1, 60_000], concurrency: [1, 64], maxAttempts: [1, 10_000],
-    maxRetryAgeMs: [1000, SEVEN_DAYS_MS - 1], leaseMs: [100, 3_600_000], requestTimeoutMs: [100, 300_000],
+    maxRetryAgeMs: [0, SIXTY_TWO_DAYS_MS], leaseMs: [100, 3_600_000], requestTimeoutMs: [100, 300_000],
     backoffBaseMs: [1, 3_600_000], backoffMaxMs: [1, 24 * 3_600_000], authProbeIntervalMs: [100, 24 * 3_600_000],
   });
   if (env.MAX_RETRY_AGE_HOURS !== undefined) {
-    delivery.maxRetryAgeMs = int('MAX_RETRY_AGE_HOURS', env.MAX_RETRY_AGE_HOURS, 1, 7 * 24 - 1) * 3_600_000;
+    delivery.maxRetryAgeMs = int('MAX_RETRY_AGE_HOURS', env.MAX_RETRY_AGE_HOURS, 0, 62 * 24) * 3_600_000;
   }
   if (delivery.backoffMaxMs < delivery.backoffBaseMs) {
     throw new ConfigError('config.delivery.backoffMaxMs', `must be ≥ backoffBaseMs (${delivery.backoffBaseMs}), got ${delivery.backoffMaxMs}`);

@@ -76,9 +76,12 @@ export interface DeliverySettings {
   flushIntervalMs: number;
   /** Graph requests in flight per destination. */
   concurrency: number;
-  /** Delivery attempts before an event is dead-lettered (`retries_exhausted`). */
+  /**
+   * Kept so existing configs load; no longer dead-letters anything. Retries are bounded by time (the
+   * event's own window, `too_old`), and a per-event rejection is dead-lettered at once.
+   */
   maxAttempts: number;
-  /** No retry after this long in the outbox (< 7 days); the event's own window is checked too. */
+  /** Optional extra cap: no retry after this long in the outbox (`retry_window_expired`). 0 (default) = only the event's window. */
   maxRetryAgeMs: number;
   /** How long a claimed batch stays invisible to other claimers. */
   leaseMs: number;
@@ -131,6 +134,7 @@ export const DEFAULT_API_VERSION = 'v24.0';
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
 export const DEFAULT_OUTBOX = 'sqlite:./data/outbox.db';
 export const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+export const SIXTY_TWO_DAYS_MS = 62 * 24 * 3600 * 1000;
 
 export const DEFAULT_LIMITS: Limits = {
   collectBodyBytes: 64 * 1024,
@@ -149,7 +153,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
   flushIntervalMs: 250,
   concurrency: 4,
   maxAttempts: 50,
-  maxRetryAgeMs: SEVEN_DAYS_MS - 3600 * 1000,
+  maxRetryAgeMs: 0,
   leaseMs: 60_000,
   requestTimeoutMs: 15_000,
   backoffBaseMs: 1000,

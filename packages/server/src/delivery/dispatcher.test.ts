@@ -65,9 +65,18 @@ async function until(fn: () => Promise<boolean> | boolean, ms = 5000): Promise<v
   }
 }
 
+/** Meta's "insufficient customer information" (2804050): an event-level code whose body names no event. */
 const rejectIfBad = (events: CapiServerEvent[]): Reply => (events.some((e) => e.event_id.startsWith('bad'))
-  ? { status: 400, body: { error: { code: 100, error_subcode: 2804999, error_user_title: 'Bad', error_user_msg: 'bad event', fbtrace_id: 'FT' } } }
+  ? { status: 400, body: { error: { code: 100, error_subcode: 2804050, error_user_title: 'Bad', error_user_msg: 'bad event', fbtrace_id: 'FT' } } }
   : { status: 200, body: { events_received: events.length } });
+
+/** Like Meta's parameter errors: the first bad event is named as `$['data'][N]`. */
+const rejectNamingFirstBad = (events: CapiServerEvent[]): Reply => {
+  const i = events.findIndex((e) => e.event_id.startsWith('bad'));
+  return i < 0
+    ? { status: 200, body: { events_received: events.length } }
+    : { status: 400, body: { error: { code: 100, error_subcode: 2804910, message: 'Invalid parameter', error_user_title: 'Missing Content ID', error_user_msg: `data[${i}].custom_data.contents[0].id: is required (on param "$['data'][${i}]")`, fbtrace_id: 'FT' } } };
+};
 
 describe('Dispatcher (fake Graph transport)', () => {
   it('bisects a rejected batch so only the bad events are dead-lettered', async () => {
@@ -97,14 +106,111 @@ describe('Dispatcher (fake Graph transport)', () => {
     expect((await outbox.listDeadLetters())[0]).toMatchObject({ event: { event_id: 'stale' }, error: { reason: 'too_old' } });
   });
 
-  it('retries transient errors with backoff and dead-letters after maxAttempts', async () => {
-    const client = fakeClient(() => ({ status: 503 }));
-    const { outbox, d } = setup(client, { maxAttempts: 3 });
-    await outbox.enqueue([{ destinationId: 'px', event: ev('x') }]);
+  it('isolates k events Meta names ($[\'data\'][N]) with k + 1 requests, delivering all the others', async () => {
+    const client = fakeClient(rejectNamingFirstBad);
+    const { outbox, d, metrics } = setup(client);
+    const ids = Array.from({ length: 200 }, (_, i) => (i % 40 === 7 ? `bad${i}` : `ok${i}`));
+    await outbox.enqueue(ids.map((id) => ({ destinationId: 'px', event: ev(id) })));
     d.start();
-    await until(async () => (await outbox.listDeadLetters()).length === 1);
-    expect(client.calls.length).toBe(3);
-    expect((await outbox.listDeadLetters())[0]!.error.reason).toBe('retries_exhausted');
+    await until(async () => (await outbox.depth('px')) === 0);
+    const bad = ids.filter((i) => i.startsWith('bad'));
+    expect((await outbox.listDeadLetters()).map((x) => x.event.event_id).sort()).toEqual([...bad].sort());
+    expect(client.calls.length).toBe(bad.length + 1);
+    expect((await metrics.sent.get()).values[0]!.value).toBe(200 - bad.length);
+  });
+
+  it('without an index, a half that goes through marks the other half bad: it is split, not resent whole', async () => {
+    const client = fakeClient(rejectIfBad);
+    const { outbox, d } = setup(client);
+    // One bad event at the end of 64: plain halving sends 2 requests per level (1 + 12); this sends the batch and
+    // the good first half of each level (1 + 6): the last single is known bad without being sent alone.
+    const ids = Array.from({ length: 64 }, (_, i) => (i === 63 ? 'bad63' : `ok${i}`));
+    await outbox.enqueue(ids.map((id) => ({ destinationId: 'px', event: ev(id) })));
+    d.start();
+    await until(async () => (await outbox.depth('px')) === 0);
+    expect((await outbox.listDeadLetters()).map((x) => x.event.event_id)).toEqual(['bad63']);
+    expect(client.calls.length).toBe(7);
+  });
+
+  it('without an index, 20 bad among 1,000: fewer requests than plain halving (263)', async () => {
+    const client = fakeClient(rejectIfBad);
+    const { outbox, d } = setup(client);
+    const ids = Array.from({ length: 1000 }, (_, i) => (i % 50 === 17 ? `bad${i}` : `ok${i}`));
+    await outbox.enqueue(ids.map((id) => ({ destinationId: 'px', event: ev(id) })));
+    d.start();
+    await until(async () => (await outbox.depth('px')) === 0, 20_000);
+    expect((await outbox.listDeadLetters({ limit: 100 })).length).toBe(20);
+    expect(client.calls.length).toBe(207);
+  });
+
+  it('a long Graph outage (5xx for 3 simulated days) dead-letters nothing; an event whose window closes meanwhile is too_old', async () => {
+    let offset = 0;
+    const now = (): number => Date.now() + offset;
+    let down = true;
+    const client = fakeClient((events) => {
+      if (!down) return { status: 200, body: { events_received: events.length } };
+      offset += 3600_000; // every failed request: one more hour of outage
+      if (offset >= 72 * 3600_000) down = false;
+      return { status: 503 };
+    });
+    const outbox = new SqliteOutbox(join(mkdtempSync(join(tmpdir(), 'disp-')), 'o.db'), { now });
+    const metrics = createMetrics(['px']);
+    const d = new Dispatcher({
+      outbox, client, destinations: [dest], metrics, logger: createLogger({ level: 'silent', destination: sink }), now,
+      settings: { ...DEFAULT_DELIVERY, flushIntervalMs: 5, concurrency: 1, backoffBaseMs: 1, backoffMaxMs: 5, leaseMs: 200 },
+    });
+    stops.push(async () => {
+      await d.stop(0);
+      await outbox.close();
+    });
+    const t = nowS();
+    await outbox.enqueue([
+      ...Array.from({ length: 5 }, (_, i) => ({ destinationId: 'px', event: ev(`fresh${i}`, t) })),
+      { destinationId: 'px', event: ev('nearly-old', t - 6 * 86400 - 12 * 3600) },
+    ]);
+    d.start();
+    await until(async () => (await outbox.depth('px')) === 0, 20_000);
+    // More failed attempts than the old 50-attempt limit, and the outage outlived the window of one event.
+    expect(client.calls.length).toBeGreaterThan(60);
+    const dl = await outbox.listDeadLetters();
+    expect(dl.map((x) => [x.event.event_id, x.error.reason])).toEqual([['nearly-old', 'too_old']]);
+    expect((await metrics.sent.get()).values[0]!.value).toBe(5);
+  });
+
+  it('a pause message never shows the access token, even if an answer echoed it', async () => {
+    const client = fakeClient(() => ({ status: 400, body: { error: { code: 190, message: 'Cannot parse tok here' } } }));
+    const { outbox, d } = setup(client);
+    await outbox.enqueue([{ destinationId: 'px', event: ev('s1') }]);
+    d.start();
+    await until(() => d.isPaused('px'));
+    expect(d.pauses()[0]!.message).toBe('Cannot parse [redacted] here');
+  });
+
+  it('a request-level 4xx (code 100 naming no event, 2635, 2500, non-Graph 404) pauses and keeps every event', async () => {
+    const answers: Reply[] = [
+      { status: 400, body: { error: { code: 100, message: '(#100) The parameter data is required', fbtrace_id: 'A' } } },
+      { status: 400, body: { error: { code: 2635, message: '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v24.0.' } } },
+      { status: 400, body: { error: { code: 2500, message: 'Unknown path components: /x' } } },
+      { status: 404, body: '<html>404</html>' },
+    ];
+    let n = 0;
+    const client = fakeClient((events) => (n < answers.length ? answers[n++]! : { status: 200, body: { events_received: events.length } }));
+    const logs: string[] = [];
+    const { outbox, d, metrics } = setup(client, { authProbeIntervalMs: 30 }, logs);
+    await outbox.enqueue(Array.from({ length: 50 }, (_, i) => ({ destinationId: 'px', event: ev(`r${i}`) })));
+    d.start();
+    await until(() => d.isPaused('px'));
+    expect(d.pauses()[0]).toMatchObject({ destination: 'px', cause: 'unrecognised', code: 100, message: '(#100) The parameter data is required' });
+    expect((await metrics.paused.get()).values.find((v) => v.labels.destination === 'px')!.value).toBe(1);
+    await until(async () => (await outbox.depth('px')) === 0);
+    // One request per answer (each probe sends the whole batch, none is split), then delivery.
+    expect(client.calls.map((c) => c.length)).toEqual([50, 50, 50, 50, 50]);
+    expect(await outbox.listDeadLetters()).toHaveLength(0);
+    expect((await metrics.sent.get()).values[0]!.value).toBe(50);
+    expect(d.isPaused('px')).toBe(false);
+    const paused = logs.filter((l) => l.includes('destination paused'));
+    expect(paused).toHaveLength(4);
+    expect(paused[1]).toContain('deprecated version of the Ads API');
   });
 
   it('pauses on auth errors without spending attempts, resumes when a probe succeeds', async () => {

@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { DeadLetterError, EventHead, Outbox, OutboxEntry } from '../outbox/types.js';
 import type { SentLog } from '../sent-log.js';
 import { backoffMs } from './backoff.js';
-import { classify, type GraphErrorInfo } from './classify.js';
+import { classify, type ClassificationKind, type GraphErrorInfo, type PauseCause } from './classify.js';
 import type { GraphClient } from './graph-client.js';
 import { isTooOld } from './window.js';
 
@@ -20,9 +20,23 @@ export interface DispatcherDeps {
   random?: () => number;
 }
 
+/** Why a destination is paused, as /readyz and /v1/sent show it (never the token). */
+export interface DestinationPause {
+  destination: string;
+  cause: PauseCause;
+  /** Epoch ms when the pause began. */
+  since: number;
+  httpStatus: number;
+  code?: number;
+  errorSubcode?: number;
+  /** Meta's message (or the HTTP status line of a non-Graph answer). */
+  message: string;
+}
+
 interface DestState {
   dest: ResolvedDestination;
   paused: boolean;
+  pause?: DestinationPause;
   nextProbeAt: number;
   probing: boolean;
   throttledUntil: number;
@@ -35,8 +49,8 @@ interface DestState {
 
 /**
  * Per destination, `concurrency` worker loops: claim ≤ batchSize due entries → drop those whose window
- * closed → POST → ack | retry later with backoff | pause on auth | bisect on reject. Claims are atomic in
- * the outbox, so workers (and other instances) never send the same lease twice.
+ * closed → POST → ack | retry later with backoff | pause on a request-level refusal | isolate on reject.
+ * Claims are atomic in the outbox, so workers (and other instances) never send the same lease twice.
  */
 /** Consecutive transient failures after which the destination as a whole backs off. */
 const BREAKER_THRESHOLD = 3;
@@ -77,6 +91,13 @@ export class Dispatcher {
 
   pausedDestinations(): string[] {
     return [...this.#states.values()].filter((s) => s.paused).map((s) => s.dest.id);
+  }
+
+  /** Paused destinations with their cause and Meta's message. */
+  pauses(): DestinationPause[] {
+    const out: DestinationPause[] = [];
+    for (const s of this.#states.values()) if (s.paused && s.pause) out.push({ ...s.pause });
+    return out;
   }
 
   /**
@@ -169,19 +190,21 @@ export class Dispatcher {
     const s = this.#d.settings;
     const dead: Array<{ entry: OutboxEntry; error: DeadLetterError }> = [];
     const live: OutboxEntry[] = [];
+    // Retries are bounded by time: an event is kept for as long as Meta can still accept it. An outage,
+    // a throttle or a pause never dead-letters anything else.
     for (const e of entries) {
       const h = head(e);
       if (isTooOld(h, now)) dead.push({ entry: e, error: { reason: 'too_old', message: `event_time ${h.event_time} is outside Meta's window` } });
-      else if (now - e.enqueuedAt > s.maxRetryAgeMs) dead.push({ entry: e, error: { reason: 'retry_window_expired', message: `queued for more than ${s.maxRetryAgeMs} ms` } });
-      else if (e.attempts >= s.maxAttempts) dead.push({ entry: e, error: { reason: 'retries_exhausted', message: `${e.attempts} attempts` } });
+      else if (s.maxRetryAgeMs > 0 && now - e.enqueuedAt > s.maxRetryAgeMs) dead.push({ entry: e, error: { reason: 'retry_window_expired', message: `queued for more than ${s.maxRetryAgeMs} ms` } });
       else live.push(e);
     }
     await this.#deadLetter(st, dead);
     await this.#deliver(st, live);
   }
 
-  async #deliver(st: DestState, entries: OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  /** Sends one batch and acts on Meta's answer; returns what the answer was. */
+  async #deliver(st: DestState, entries: OutboxEntry[]): Promise<ClassificationKind | undefined> {
+    if (entries.length === 0) return undefined;
     const { outbox, client, metrics, logger, sentLog } = this.#d;
     const s = this.#d.settings;
     const destination = st.dest.id;
@@ -198,11 +221,12 @@ export class Dispatcher {
         if (sentLog) for (const e of entries) sentLog.update(head(e).event_id, destination, 'sent');
         if (st.paused) {
           st.paused = false;
+          delete st.pause;
           metrics.paused.set({ destination }, 0);
           logger.info({ destination }, 'destination resumed: Meta accepted a batch');
           this.#wake(st);
         }
-        return;
+        return c.kind;
       }
       case 'retry':
       case 'throttled': {
@@ -219,30 +243,66 @@ export class Dispatcher {
         await outbox.retryLater(destination, ids, until);
         metrics.retried.inc({ destination, kind: c.kind }, entries.length);
         logger.warn({ destination, events: entries.length, kind: c.kind, delayMs: delay, error: summary(c.error) }, 'graph request failed, will retry');
-        return;
+        return c.kind;
       }
-      case 'auth': {
+      case 'pause': {
         // Keep the events: no attempt is counted; the lease expires and the probe or later claims get them.
-        if (!st.paused) {
-          st.paused = true;
-          metrics.paused.set({ destination }, 1);
-          logger.error({ destination, error: summary(c.error) }, 'destination paused: Meta refused the access token or pixel; events are kept');
+        const e = c.error;
+        const pause: DestinationPause = {
+          destination, cause: c.cause, since: this.#now(), httpStatus: e.httpStatus,
+          ...(e.code !== undefined ? { code: e.code } : {}),
+          ...(e.errorSubcode !== undefined ? { errorSubcode: e.errorSubcode } : {}),
+          message: withoutSecrets(st.dest, (e.errorUserMsg ?? e.message ?? `HTTP ${e.httpStatus} without a Graph error body`).slice(0, 500)),
+        };
+        if (!st.paused || st.pause?.code !== pause.code || st.pause?.cause !== pause.cause) {
+          logger.error({ destination, cause: c.cause, message: pause.message, error: summary(e) }, `destination paused (${c.cause}): Meta refused the request, not an event; events are kept until a probe batch succeeds`);
         }
+        if (st.paused && st.pause) pause.since = st.pause.since;
+        st.paused = true;
+        st.pause = pause;
+        metrics.paused.set({ destination }, 1);
         st.nextProbeAt = this.#now() + s.authProbeIntervalMs;
-        return;
+        return c.kind;
       }
-      case 'reject': {
+      case 'split': {
         if (entries.length === 1) {
-          await this.#deadLetter(st, [{ entry: entries[0]!, error: { reason: 'meta_rejected', ...c.error } }]);
-          return;
+          await this.#deadLetter(st, [{ entry: entries[0]!, error: { reason: 'meta_rejected', ...errorFields(c.error) } }]);
+          return c.kind;
         }
-        // Meta rejects the whole batch for one bad event: bisect so only the bad ones are dead-lettered.
         const mid = Math.ceil(entries.length / 2);
         await this.#deliver(st, entries.slice(0, mid));
         await this.#deliver(st, entries.slice(mid));
-        return;
+        return c.kind;
       }
+      case 'reject':
+        await this.#isolate(st, entries, c.error);
+        return c.kind;
     }
+  }
+
+  /**
+   * Meta refused `entries` as a whole because of at least one of its events (Meta rejects batches, not
+   * events). When the error names the event (`eventIndex`), only that one is dead-lettered and the rest is
+   * resent: k bad events cost k + 1 requests. Otherwise the batch is halved; when the first half goes
+   * through, the second is known to hold the bad event(s) and is split again without being resent whole
+   * (1,000 events with 20 bad: 207 requests instead of 263).
+   */
+  async #isolate(st: DestState, entries: OutboxEntry[], error: GraphErrorInfo): Promise<void> {
+    const index = error.eventIndex;
+    if (entries.length === 1 || (index !== undefined && index < entries.length)) {
+      const at = entries.length === 1 ? 0 : index!;
+      await this.#deadLetter(st, [{ entry: entries[at]!, error: { reason: 'meta_rejected', ...errorFields(error) } }]);
+      if (entries.length > 1) await this.#deliver(st, [...entries.slice(0, at), ...entries.slice(at + 1)]);
+      return;
+    }
+    const mid = Math.ceil(entries.length / 2);
+    const right = entries.slice(mid);
+    const first = await this.#deliver(st, entries.slice(0, mid));
+    const { eventIndex: _stale, ...sameError } = error;
+    // The first half went through: every bad event is in the second, so it is split without being sent whole
+    // (a single one is the event Meta's answer was about, and is dead-lettered with it).
+    if (first === 'ok') await this.#isolate(st, right, sameError);
+    else await this.#deliver(st, right);
   }
 
   /**
@@ -280,6 +340,21 @@ export class Dispatcher {
 /** The fields delivery reads, without parsing the stored event when the outbox already has them. */
 function head(e: OutboxEntry): EventHead {
   return e.head ?? e.event;
+}
+
+/** /readyz and /v1/sent show the pause message: Graph never echoes the token, and this makes sure of it. */
+function withoutSecrets(dest: ResolvedDestination, text: string): string {
+  let out = text;
+  for (const secret of [dest.accessToken.reveal(), dest.appSecret?.reveal()]) {
+    if (secret !== undefined && secret !== '') out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
+/** The error as stored with a dead letter (the event index only meant something in its request). */
+function errorFields(e: GraphErrorInfo): Omit<DeadLetterError, 'reason'> {
+  const { eventIndex: _index, ...rest } = e;
+  return rest;
 }
 
 function summary(e: GraphErrorInfo): Record<string, unknown> {

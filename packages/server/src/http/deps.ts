@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { DestinationPause } from '../delivery/dispatcher.js';
 import type { Outbox } from '../outbox/types.js';
 import type { SentLog } from '../sent-log.js';
 import type { BuildFn } from './ingest.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   /** Wakes the delivery loop after an enqueue. */
   notify?: (destinationId: string, count: number) => void;
   pausedDestinations?: () => string[];
+  /** Paused destinations with cause and Meta's message (/readyz, /v1/sent). */
+  pauses?: () => DestinationPause[];
   isShuttingDown: () => boolean;
   /** Mapping worker threads for large `POST /v1/events` bodies (absent: everything is mapped inline). */
   mapPool?: MapPool;

@@ -20,9 +20,10 @@ export interface SandboxEvent {
 }
 
 export interface FaultSpec {
-  kind: 'status' | 'throttle' | 'timeout' | 'latency' | 'outage';
+  kind: 'status' | 'throttle' | 'timeout' | 'latency' | 'outage' | 'graph_error' | 'proxy';
   status?: number;
   code?: number;
+  subcode?: number;
   retryAfterSeconds?: number;
   latencyMs?: number;
   durationMs?: number;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Router } from 'express';
 import express from 'express';
 import { requireApiKey } from '../auth.js';
+import type { DestinationPause } from '../../delivery/dispatcher.js';
 import type { AppDeps } from '../deps.js';
 import { sendError } from '../errors.js';
 
@@ -27,6 +28,15 @@ interface TagCache {
   etag: string;
 }
 
+/** A pause as the HTTP API shows it (snake_case, ISO time). */
+export function pauseJson(p: DestinationPause): Record<string, unknown> {
+  return {
+    destination: p.destination, cause: p.cause, since: new Date(p.since).toISOString(), http_status: p.httpStatus,
+    ...(p.code !== undefined ? { code: p.code } : {}), ...(p.errorSubcode !== undefined ? { error_subcode: p.errorSubcode } : {}),
+    message: p.message,
+  };
+}
+
 /** /healthz, /readyz, /metrics, /tag.js. */
 export function opsRouter(deps: AppDeps): Router {
   const router = express.Router();
@@ -45,7 +55,9 @@ export function opsRouter(deps: AppDeps): Router {
         deps.outbox.depth(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref()),
       ]);
-      res.json({ status: 'ready', outbox_depth: depth, paused_destinations: deps.pausedDestinations?.() ?? [] });
+      // Ingestion still works while a destination is paused (its events are kept): ready, with the why.
+      const paused = (deps.pauses?.() ?? []).map(pauseJson);
+      res.json({ status: 'ready', outbox_depth: depth, paused_destinations: deps.pausedDestinations?.() ?? [], paused });
     } catch (e) {
       sendError(res, 503, 'outbox_unavailable', `outbox not reachable: ${(e as Error).message.slice(0, 200)}`);
     }

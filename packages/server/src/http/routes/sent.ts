@@ -15,7 +15,19 @@ export function sentRouter(deps: AppDeps): Router {
     const ids = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) throw new HttpError(400, 'invalid_query', 'event_id is required (repeat it or comma-separate several)', 'event_id');
     if (ids.length > MAX_IDS) throw new HttpError(400, 'invalid_query', `at most ${MAX_IDS} event ids per request, got ${ids.length}`, 'event_id');
-    res.json({ events: ids.flatMap((id) => deps.sentLog.get(id)) });
+    const pauses = deps.pauses?.() ?? [];
+    const events = ids.flatMap((id) => deps.sentLog.get(id));
+    if (pauses.length > 0) {
+      // A queued event of a paused destination waits for the pause to end, not for its turn: say so, and why.
+      for (const e of events) {
+        if (e.status !== 'queued') continue;
+        const p = pauses.find((x) => x.destination === e.destination);
+        if (p === undefined) continue;
+        e.status = 'paused';
+        e.reason = `${p.cause}: ${p.message}`;
+      }
+    }
+    res.json({ events });
   });
   return router;
 }
