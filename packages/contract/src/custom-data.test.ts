@@ -16,7 +16,7 @@ describe('buildStandardCustomData', () => {
     expect(r.customData).toEqual({
       value: 59.9, currency: 'EUR', order_id: 'ORD-1', status: 'pending', search_string: 'x',
       contents: [{ id: 'SKU1', quantity: 2, item_price: 19.95 }, { id: 'SKU2', quantity: 1, item_price: 20 }],
-      content_ids: ['SKU1', 'SKU2'], num_items: 2, content_name: 'Shoe', content_category: 'Shoes',
+      content_ids: ['SKU1', 'SKU2'], num_items: 3, content_name: 'Shoe', content_category: 'Shoes',
       content_type: 'product',
     });
   });
@@ -43,8 +43,21 @@ describe('buildStandardCustomData', () => {
   });
 
   it('leaves content_type unset for null and sets product_group', () => {
-    expect(buildStandardCustomData({}, { contentType: null }).customData).toEqual({});
-    expect(buildStandardCustomData({}, { contentType: 'product_group' }).customData).toEqual({ content_type: 'product_group' });
+    const items = [{ product: { id: 'g' } }];
+    expect(buildStandardCustomData({ items }, { contentType: null }).customData).not.toHaveProperty('content_type');
+    expect(buildStandardCustomData({ items }, { contentType: 'product_group' }).customData).toMatchObject({ content_type: 'product_group' });
+  });
+
+  it('sets content_type only on events with products (a page view has no content ids to describe)', () => {
+    expect(buildStandardCustomData({}, P).customData).toEqual({});
+    expect(buildStandardCustomData({ value: 5, items: [{ product: { name: 'no id' } }] }, P).customData).not.toHaveProperty('content_type');
+    expect(buildStandardCustomData({ items: [{ id: 'a' }] }, P).customData.content_type).toBe('product');
+  });
+
+  it('num_items is the number of units (sum of quantities), an item without a usable quantity counting 1', () => {
+    expect(buildStandardCustomData({ items: [{ id: 'shirt', quantity: 2 }] }, P).customData.num_items).toBe(2);
+    expect(buildStandardCustomData({ items: [{ id: 'a', quantity: '3' }, { id: 'b' }, { id: 'c', quantity: 0 }] }, P).customData.num_items).toBe(5);
+    expect(buildStandardCustomData({ num_items: 7, items: [{ id: 'a', quantity: 2 }] }, P).customData.num_items).toBe(7);
   });
 
   it('survives junk items and types', () => {

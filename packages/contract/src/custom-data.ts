@@ -45,8 +45,8 @@ export type CustomDataWarn = (field: string, expected?: 'number' | 'string' | 'a
 /**
  * Maps a Commanders Act event to Meta's standard `custom_data` fields:
  * value = amount ?? value ?? revenue; currency (upper-case); items[] → contents + content_ids;
- * num_items; order_id = id; search_string = search_term; content_name = name ?? first product name;
- * content_category = category ?? first product.category_N (N 1..5); content_type; status.
+ * num_items (sum of quantities); order_id = id; search_string = search_term; content_name = name ?? first product name;
+ * content_category = category ?? first product.category_N (N 1..5); content_type (only with contents); status.
  */
 export function buildStandardCustomData(event: Obj, options: StandardCustomDataOptions): StandardCustomDataResult {
   const warnings: string[] = [];
@@ -81,6 +81,7 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
   let firstCategory: string | undefined;
   const contents: Obj[] = [];
   const ids: string[] = [];
+  let units = 0;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!isObj(item)) {
@@ -89,13 +90,15 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
     }
     const p = product(item);
     const id = toId(p?.id) ?? toId(item.id);
+    const quantity = toFiniteNumber(item.quantity);
+    units += quantity! > 0 ? quantity! : 1;
     firstName ??= str(p?.name);
     for (let n = 1; p && !firstCategory && n < 6; n++) firstCategory = str(p['category_' + n]);
     if (id === undefined) {
       warn?.(`items[${i}].product.id`);
       continue;
     }
-    contents.push(defined({ id, quantity: toFiniteNumber(item.quantity), item_price: toFiniteNumber(p?.price) ?? toFiniteNumber(item.price) }));
+    contents.push(defined({ id, quantity, item_price: toFiniteNumber(p?.price) ?? toFiniteNumber(item.price) }));
     ids.push(id);
   }
   const search = event.search_term;
@@ -105,12 +108,14 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
     currency: str(currency)?.toUpperCase(),
     contents: contents[0] && contents,
     content_ids: contents[0] && ids,
-    num_items: num('num_items') ?? (items.length || undefined),
+    // Meta: "the number of items that a user tries to buy": units (2 shirts → 2), not lines.
+    num_items: num('num_items') ?? (units || undefined),
     order_id: toId(event.id),
     search_string: (typeof search == 'string' && search) || undefined,
     content_name: str(event.name) ?? firstName,
     content_category: str(event.category) ?? firstCategory,
-    content_type: options.contentType || undefined,
+    // Only events about products (PageView, Lead… have none) describe what their content ids are.
+    content_type: (contents[0] && options.contentType) || undefined,
     status: typeof status == 'string' || status === !!status ? status : undefined,
   });
 }

@@ -21,7 +21,7 @@ describe('resolveConfig', () => {
     expect(c.graphUrl).toBe('https://graph.facebook.com');
     expect(c.outboxUrl).toBe('sqlite:./data/outbox.db');
     expect(c.destinations).toHaveLength(1);
-    expect(c.destinations[0]).toMatchObject({ id: '123', pixelId: '123', apiVersion: 'v24.0', matchPolicy: 'commanders-act', contentType: 'product', defaultActionSource: 'website' });
+    expect(c.destinations[0]).toMatchObject({ id: '123', pixelId: '123', apiVersion: 'v24.0', matchPolicy: 'meta-baseline', contentType: 'product', defaultActionSource: 'website' });
     expect(c.delivery.batchSize).toBeLessThanOrEqual(1000);
     expect(c.delivery.maxRetryAgeMs).toBeLessThan(7 * 24 * 3600 * 1000);
   });

@@ -103,7 +103,8 @@ function destination(path: string, d: ConfigFileDestination, fallbackVersion: st
   const pixelId = str(`${path}.pixelId`, d.pixelId);
   if (!PIXEL_RE.test(pixelId)) throw new ConfigError(`${path}.pixelId`, `expected digits, got ${show(d.pixelId)}`);
   const accessToken = new Secret(str(`${path}.accessToken`, d.accessToken));
-  const matchPolicy = d.matchPolicy ?? 'commanders-act';
+  // Default: drop only what Meta itself rejects; commanders-act is the seed-compatible, stricter choice.
+  const matchPolicy = d.matchPolicy ?? 'meta-baseline';
   if (!MATCH_POLICIES.includes(matchPolicy)) {
     throw new ConfigError(`${path}.matchPolicy`, `expected one of ${MATCH_POLICIES.join(', ')}, got ${show(d.matchPolicy)}`);
   }

@@ -30,6 +30,7 @@ export interface ConfigFileDestination {
   pixelId: string;
   accessToken: string;
   consentCategory?: string;
+  /** Default `meta-baseline`; `commanders-act` is the seed connector's stricter rule. */
   matchPolicy?: MatchPolicy;
   contentType?: 'product' | 'product_group' | null;
   defaultActionSource?: ActionSource;

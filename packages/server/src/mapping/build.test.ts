@@ -80,7 +80,7 @@ describe('buildCapiEvent robustness', () => {
   });
 
   it('does not let __proto__ keys pollute prototypes', () => {
-    const ev = JSON.parse('{"event_name":"page_view","consent_categories":"4","context":{"page":{"url":"https://a.b/"}},"__proto__":{"polluted":1},"integrations":{"facebook":{"custom_data":{"__proto__":{"polluted":1}}}}}');
+    const ev = JSON.parse('{"event_name":"page_view","amount":1,"consent_categories":"4","context":{"page":{"url":"https://a.b/"}},"__proto__":{"polluted":1},"integrations":{"facebook":{"custom_data":{"__proto__":{"polluted":1}}}}}');
     const r = buildCapiEvent(ev, { ...DEST, matchPolicy: 'none' }, { now: NOW, userAgent: 'UA' });
     expect(r.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

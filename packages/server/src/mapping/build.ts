@@ -75,7 +75,7 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
   const referrerUrl = resolveReferrerUrl(input, contextPage, page, warnings);
 
   const matchKeys: string[] = [];
-  const userData = buildUserData(input, fb, context, dest, ctx, utcYear(nowMs), warnings, matchKeys);
+  const userData = buildUserData(input, fb, context, dest, ctx, utcYear(nowMs), warnings, matchKeys, eventSourceUrl, time.seconds);
 
   const cd = buildCustomData(input, fb, dest, name.name, warnings);
   if (!cd.ok) return { ok: false, reason: 'missing_value_or_currency', detail: cd.detail };

@@ -12,7 +12,7 @@ export const MAX_FUTURE_SKEW_S = 5 * 60;
 
 /** Anything ≥ this is read as milliseconds (1e11 s is year 5138; 1e11 ms is 1973). */
 const MS_THRESHOLD = 1e11;
-const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 const NUMERIC_RE = /^\d+(?:\.\d+)?$/;
 
 export type EventTimeResult = { ok: true; seconds: number } | { ok: false; reason: DropReason; detail: string };
@@ -24,11 +24,16 @@ export function parseTimestamp(v: unknown): number | undefined {
   else if (typeof v === 'string') {
     const s = v.trim();
     if (NUMERIC_RE.test(s)) n = Number(s);
-    else if (ISO_RE.test(s)) {
-      const ms = Date.parse(s.includes(' ') ? s.replace(' ', 'T') : s);
+    else {
+      const iso = ISO_RE.exec(s);
+      if (iso === null) return undefined;
+      // Meta: event_time is GMT. A date-time without an offset is read as UTC, never as the host's local
+      // time (Date.parse would use the process TZ for it).
+      const t = s.includes(' ') ? s.replace(' ', 'T') : s;
+      const ms = Date.parse(iso[1] === undefined && t.length > 10 ? `${t}Z` : t);
       if (!Number.isFinite(ms)) return undefined;
       return Math.floor(ms / 1000);
-    } else return undefined;
+    }
   } else return undefined;
   if (!Number.isFinite(n) || n <= 0) return undefined;
   return Math.floor(n >= MS_THRESHOLD ? n / 1000 : n);

@@ -1,8 +1,11 @@
 import type { ActionSource, CapiUserData, DropReason, MatchPolicy } from './types.js';
 
-/** Commanders Act: at least one of these… */
+/** Commanders Act: at least one of these ("strong" keys)… */
 export const STRONG_KEYS: ReadonlySet<string> = new Set(['em', 'ph', 'external_id', 'fbp', 'fbc']);
-/** …and at least this many of the other user_data fields. */
+/**
+ * …and at least this many more keys of any kind ("at least 3 of the other fields": the fields other than
+ * the one strong key counted, so a second strong key counts as one of the three).
+ */
 export const MIN_OTHER_KEYS = 3;
 
 /** Meta "baseline requirements for matching": invalid when the keys are (a subset of) one of these. */
@@ -32,14 +35,13 @@ const list = (keys: string[]): string => (keys.length > 0 ? keys.join(', ') : 'n
 export function checkMatchKeys(keys: string[], policy: MatchPolicy, actionSource: ActionSource): MatchCheck {
   if (policy === 'none') return OK;
   if (policy === 'commanders-act') {
-    let strong = 0;
-    for (let i = 0; i < keys.length; i++) if (STRONG_KEYS.has(keys[i]!)) strong++;
-    const others = keys.length - strong;
-    if (strong < 1 || others < MIN_OTHER_KEYS) {
+    let strong = false;
+    for (let i = 0; i < keys.length && !strong; i++) strong = STRONG_KEYS.has(keys[i]!);
+    if (!strong || keys.length < 1 + MIN_OTHER_KEYS) {
       return {
         ok: false,
         reason: 'insufficient_match_keys',
-        detail: `user_data: needs 1 of em, ph, external_id, fbp, fbc and ${MIN_OTHER_KEYS} other keys (commanders-act policy); present: ${list(keys)}`,
+        detail: `user_data: needs 1 of em, ph, external_id, fbp, fbc and ${MIN_OTHER_KEYS} more keys of any kind (commanders-act policy); present: ${list(keys)}`,
       };
     }
   } else {

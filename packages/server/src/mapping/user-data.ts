@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
-import { isValidFbCookie, readCookie } from './fbc-fbp.js';
+import { fbcFromUrl, isValidFbc, isValidFbp, readCookie } from './fbc-fbp.js';
 import { existingSha256, sha256Hex } from './hash.js';
 import {
-  COUNTRY_CODES, HASHED_FIELDS, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId,
+  COUNTRY_CODES, HASHED_FIELDS, isAmbiguousGender, isMd5Hex, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId,
   normalizeGender, normalizeName, normalizePhone, normalizeState, normalizeZip, US_STATE_CODES, type HashedField,
   type NormalizeContext,
 } from './normalize/index.js';
@@ -68,10 +68,17 @@ function hashOne(i: number, v: string, field: string, k: number, nctx: Normalize
   if (pre !== undefined) return pre;
   const n = normaliseField(i, t, nctx);
   if (n === undefined) {
-    warnings.push(`${at(field, k)}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`);
+    warnings.push(unusableWarning(i, t, v, at(field, k)));
     return undefined;
   }
   return i === I_GE || i === I_COUNTRY || i === I_ST ? hashStatic(n) : sha256Hex(n);
+}
+
+/** Cold path: why a value could not be normalised (an MD5 in a name field is not echoed). */
+function unusableWarning(i: number, t: string, v: string, field: string): string {
+  if ((i === I_FN || i === I_LN) && isMd5Hex(t)) return `${field}: an MD5 hash, not a name (Meta matches SHA-256 only), dropped`;
+  if (i === I_GE && isAmbiguousGender(t)) return `${field}: ambiguous about gender (${describe(v)}), dropped for ge`;
+  return `${field}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`;
 }
 
 /** A pre-hashed value (user.email_sha256): kept trimmed + lower-cased if it is already a SHA-256, else dropped. */
@@ -162,8 +169,10 @@ function fbCookie(input: Obj, fb: unknown, cookie: unknown, overrides: Obj | und
 }
 
 function validFb(v: string, name: 'fbc' | 'fbp', warnings: string[]): string | undefined {
-  if (isValidFbCookie(v)) return v;
-  warnings.push(`${hitField}: malformed ${name} (expected fb.<index>.<time>.<payload>), dropped`);
+  if (name === 'fbc' ? isValidFbc(v) : isValidFbp(v)) return v;
+  warnings.push(name === 'fbc'
+    ? `${hitField}: malformed fbc (expected fb.<subdomainIndex>.<creationTime ms>.<fbclid>), dropped`
+    : `${hitField}: malformed fbp (expected fb.<subdomainIndex>.<creationTime ms>.<random number>), dropped`);
   return undefined;
 }
 
@@ -258,6 +267,8 @@ export function buildUserData(
   year: number,
   warnings: string[],
   matchKeys: string[],
+  eventSourceUrl?: string,
+  eventTimeS = 0,
 ): CapiUserData {
   const userRaw = own(input, 'user');
   const user = isObj(userRaw) ? userRaw : undefined;
@@ -332,7 +343,13 @@ export function buildUserData(
   }
 
   const cookie = own(device, 'cookie');
-  const fbc = fbCookie(input, fb, cookie, overrides, 'fbc', warnings);
+  let fbc = fbCookie(input, fb, cookie, overrides, 'fbc', warnings);
+  // No fbc given (API events, the first hit before the pixel set _fbc): built from the page's fbclid.
+  if (fbc === undefined && eventSourceUrl !== undefined) {
+    const fromUrl = fbcFromUrl(eventSourceUrl, eventTimeS * 1000);
+    if (fromUrl.kind === 'fbc') fbc = fromUrl.fbc;
+    else if (fromUrl.kind === 'invalid') warnings.push('event_source_url: fbclid parameter is not a click id, ignored for fbc');
+  }
   if (fbc !== undefined) {
     ud.fbc = fbc;
     matchKeys.push('fbc');

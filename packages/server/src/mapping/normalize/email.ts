@@ -1,5 +1,10 @@
-// Deliberately loose: one @, no spaces, a dot in the domain. Meta only asks for trim + lowercase.
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/**
+ * Loose but structural (the checks Meta's parameter builder makes): one @, dot-separated atoms on both sides
+ * (no leading, trailing or doubled dots), a dot in the domain, no spaces or `()<>[],;:"\`.
+ * Meta itself only asks for trim + lowercase.
+ */
+const ATOM = '[^\\s@.()<>\\[\\],;:"\\\\]+';
+const EMAIL_RE = new RegExp(`^${ATOM}(?:\\.${ATOM})*@${ATOM}(?:\\.${ATOM})+$`);
 
 /** Meta: trim leading and trailing spaces, lowercase. */
 export function normalizeEmail(raw: string): string | undefined {

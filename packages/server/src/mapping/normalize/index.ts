@@ -4,15 +4,15 @@ import { COUNTRY_CODES, normalizeCountry } from './country.js';
 import { normalizeDate } from './date.js';
 import { normalizeEmail } from './email.js';
 import { normalizeExternalId } from './external-id.js';
-import { normalizeGender } from './gender.js';
-import { normalizeName } from './name.js';
+import { isAmbiguousGender, normalizeGender } from './gender.js';
+import { isMd5Hex, normalizeName } from './name.js';
 import { normalizePhone } from './phone.js';
 import { normalizeState, US_STATE_CODES } from './state.js';
 import { normalizeZip } from './zip.js';
 
 export type { NormalizeContext, Normalizer } from './context.js';
 export {
-  COUNTRY_CODES, US_STATE_CODES, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
+  COUNTRY_CODES, US_STATE_CODES, isAmbiguousGender, isMd5Hex, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
   normalizeName, normalizePhone, normalizeState, normalizeZip,
 };
 

@@ -12,24 +12,38 @@ const US_STATES: Readonly<Record<string, string>> = {
   vermont: 'vt', virginia: 'va', washington: 'wa', westvirginia: 'wv', wisconsin: 'wi', wyoming: 'wy',
   puertorico: 'pr', guam: 'gu', americansamoa: 'as', northernmarianaislands: 'mp', virginislands: 'vi',
   usvirginislands: 'vi',
+  // Abbreviations as commonly written (AP / US Government Publishing Office style), punctuation removed.
+  ala: 'al', ariz: 'az', ark: 'ar', calif: 'ca', cal: 'ca', colo: 'co', conn: 'ct', del: 'de', fla: 'fl',
+  ill: 'il', ind: 'in', kan: 'ks', kans: 'ks', mass: 'ma', mich: 'mi', minn: 'mn', miss: 'ms',
+  mont: 'mt', neb: 'ne', nebr: 'ne', nev: 'nv', nmex: 'nm', ndak: 'nd', okla: 'ok', ore: 'or', oreg: 'or',
+  penn: 'pa', penna: 'pa', sdak: 'sd', tenn: 'tn', tex: 'tx', wash: 'wa', wva: 'wv', wis: 'wi', wisc: 'wi',
+  wyo: 'wy', ida: 'id',
 };
 
 /** The 2-letter codes the US names map to (for precomputed hashes). */
 export const US_STATE_CODES: ReadonlySet<string> = new Set(Object.values(US_STATES));
 
 const STRIP = /[^\p{L}\p{N}]+/gu;
+const MARKS = /\p{M}+/gu;
 const ASCII_NON_ALNUM = /[^a-z0-9]+/g;
 
 /**
  * st. Meta: 2-character ANSI code in lower case for the US; elsewhere lower case without punctuation or
- * spaces. US state names (e.g. `New York`, `Calif.` is not guessed) become their 2-letter code.
+ * spaces. For the US (or an unknown country), state names and their common abbreviations (`New York`,
+ * `Calif.`, `Fla.`; accents ignored: `Califórnia`) become the 2-letter code.
  */
 export function normalizeState(raw: string, ctx: NormalizeContext): string | undefined {
-  const s = PRINTABLE_ASCII.test(raw) ? raw.toLowerCase().replace(ASCII_NON_ALNUM, '') : nfc(raw).toLowerCase().replace(STRIP, '');
+  const ascii = PRINTABLE_ASCII.test(raw);
+  const s = ascii ? raw.toLowerCase().replace(ASCII_NON_ALNUM, '') : nfc(raw).toLowerCase().replace(STRIP, '');
   if (s === '') return undefined;
   if (ctx.country === undefined || ctx.country === 'us') {
-    const code = US_STATES[s];
-    if (code !== undefined && Object.hasOwn(US_STATES, s)) return code;
+    if (s.length > 2) {
+      const code = usState(s);
+      if (code !== undefined) return code;
+      if (!ascii) return usState(s.normalize('NFD').replace(MARKS, '')) ?? s;
+    }
   }
   return s;
 }
+
+const usState = (key: string): string | undefined => (Object.hasOwn(US_STATES, key) ? US_STATES[key] : undefined);
