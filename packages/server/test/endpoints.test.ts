@@ -15,7 +15,8 @@ const tagPath = join(dataDir, 'tag.js');
 
 beforeAll(async () => {
   sandbox = await spawnSandbox();
-  server = await spawnServer({ graphUrl: sandbox.url, dataDir, env: { COLLECT_RATE_BURST: '1000', TAG_JS_PATH: tagPath } });
+  // The seed-compatible policy, so an event with only the request's IP and UA exercises insufficient_match_keys.
+  server = await spawnServer({ graphUrl: sandbox.url, dataDir, env: { COLLECT_RATE_BURST: '1000', TAG_JS_PATH: tagPath, FB_MATCH_POLICY: 'commanders-act' } });
 });
 afterAll(async () => {
   await server?.stop();

@@ -34,7 +34,7 @@ const config = () => resolveConfig({
   env: { PORT: '0', HOST: '127.0.0.1', API_KEYS: API_KEY, LOG_LEVEL: 'silent' },
   file: {
     destinations: [
-      { id: 'main', pixelId: '1234567890', accessToken: 'sandbox-token' },
+      { id: 'main', pixelId: '1234567890', accessToken: 'sandbox-token', matchPolicy: 'commanders-act' },
       { id: 'consented', pixelId: '1234567891', accessToken: 'sandbox-token', consentCategory: 'marketing' },
     ],
   },
