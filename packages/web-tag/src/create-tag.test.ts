@@ -72,11 +72,11 @@ describe('pixel', () => {
     const calls = s.fbqCalls();
     expect(calls[0]).toEqual(['init', '1234567890', { em: 'a@b.c' }]);
     expect(calls.filter((c) => c[0] === 'init')).toHaveLength(1);
-    expect(calls[1]).toEqual(['track', 'PageView', { content_type: 'product' }, { eventID: expect.stringMatching(UUID) }]);
+    expect(calls[1]).toEqual(['track', 'PageView', {}, { eventID: expect.stringMatching(UUID) }]);
     expect(calls[2]).toEqual([
       'track',
       'AddToCart',
-      { contents: [{ id: 'p1', quantity: 2, item_price: 5 }], content_ids: ['p1'], num_items: 1, content_type: 'product' },
+      { contents: [{ id: 'p1', quantity: 2, item_price: 5 }], content_ids: ['p1'], num_items: 2, content_type: 'product' },
       { eventID: s.tC.uniqueEventId },
     ]);
   });
