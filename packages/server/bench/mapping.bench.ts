@@ -23,7 +23,9 @@
  * the per-round ratio and the spread.
  * Run: node --import tsx bench/mapping.bench.ts (after `npx tsc -b packages/server`)
  * Env: BENCH_SHOPPERS, BENCH_ROUNDS, BENCH_MS, BENCH_ONLY=ours|sdk (for --cpu-prof), BENCH_SEED, BENCH_DIST,
- * BENCH_DUMP=<file> (write the inputs as JSON and exit).
+ * BENCH_DUMP=<file> (write the inputs as JSON and exit),
+ * BENCH_BASELINE=<checkout> (another built checkout of this repo, e.g. /work/main: its buildCapiEvent runs as a
+ * third side in the same interleaved rounds, and the ours/baseline ratio per round is printed).
  */
 import * as crypto from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -35,6 +37,11 @@ const distDir = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pa
 const { buildCapiEvent } = (await import(`${distDir}/mapping/build.js`)) as {
   buildCapiEvent: (input: unknown, d: DestinationConfig, ctx?: MappingContext) => BuildResult;
 };
+
+const BASELINE = process.env.BENCH_BASELINE;
+const baseBuild = BASELINE === undefined ? undefined : ((await import(`${BASELINE}/packages/server/dist/mapping/build.js`)) as {
+  buildCapiEvent: (input: unknown, d: DestinationConfig, ctx?: MappingContext) => BuildResult;
+}).buildCapiEvent;
 
 const require = createRequire(import.meta.url);
 type SdkObj = Record<string, (...a: unknown[]) => unknown>;
@@ -292,6 +299,12 @@ function ours(e: Ev, ctx: MappingContext): unknown {
   return r.event;
 }
 
+function base(e: Ev, ctx: MappingContext): unknown {
+  const r = baseBuild!(e, DEST, ctx);
+  if (!r.ok) throw new Error(`bench input dropped by the baseline: ${r.reason} ${r.detail}`);
+  return r.event;
+}
+
 // ---------------------------------------------------------------- equivalence check (before timing)
 if (ONLY === undefined) {
   const KEYS = ['em', 'ph', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id', 'fbp', 'fbc', 'client_ip_address', 'client_user_agent'];
@@ -316,14 +329,14 @@ if (ONLY === undefined) {
 }
 
 // ---------------------------------------------------------------- timing
-const cursor = { ours: 0, sdk: 0 };
+const cursor = { ours: 0, sdk: 0, base: 0 };
 /**
  * One timed round: events/s over wall time and over process CPU time (user + system, all threads, so GC
  * helpers count). On a shared machine the CPU-time figure is the steadier one: time spent descheduled
  * does not count against either side.
  */
-function round(which: 'ours' | 'sdk', ms: number): { wall: number; cpu: number } {
-  const fn = which === 'ours' ? ours : sdkBuild;
+function round(which: 'ours' | 'sdk' | 'base', ms: number): { wall: number; cpu: number } {
+  const fn = which === 'ours' ? ours : which === 'base' ? base : sdkBuild;
   let i = cursor[which];
   let n = 0;
   let sink = 0;
@@ -357,6 +370,9 @@ if (ONLY === 'ours' || ONLY === 'sdk') {
 } else {
   round('ours', 500);
   round('sdk', 500);
+  if (baseBuild) round('base', 500);
+  const bs = { wall: [] as number[], cpu: [] as number[] };
+  const vsBase = { wall: [] as number[], cpu: [] as number[] };
   const o = { wall: [] as number[], cpu: [] as number[] };
   const s = { wall: [] as number[], cpu: [] as number[] };
   const ratio = { wall: [] as number[], cpu: [] as number[] };
@@ -364,6 +380,12 @@ if (ONLY === 'ours' || ONLY === 'sdk') {
     let a: { wall: number; cpu: number }, b: { wall: number; cpu: number };
     if (r % 2 === 0) { a = round('ours', ROUND_MS); b = round('sdk', ROUND_MS); } else { b = round('sdk', ROUND_MS); a = round('ours', ROUND_MS); }
     for (const k of ['wall', 'cpu'] as const) { o[k].push(a[k]); s[k].push(b[k]); ratio[k].push(a[k] / b[k]); }
+    if (baseBuild) {
+      // Baseline right before or after ours, alternating, so both see the same machine load.
+      let c: { wall: number; cpu: number };
+      if (r % 2 === 0) { c = round('base', ROUND_MS); a = round('ours', ROUND_MS); } else { a = round('ours', ROUND_MS); c = round('base', ROUND_MS); }
+      for (const k of ['wall', 'cpu'] as const) { bs[k].push(c[k]); vsBase[k].push(a[k] / c[k]); }
+    }
   }
   console.log(`mapping bench: ${N} events from ${SHOPPERS} shoppers, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms (median, min–max)`);
   for (const k of ['cpu', 'wall'] as const) {
@@ -372,6 +394,10 @@ if (ONLY === 'ours' || ONLY === 'sdk') {
     console.log(`  capi-bridge buildCapiEvent        ${fmt(median(o[k])).padStart(10)}  (${spread(o[k])})`);
     console.log(`  facebook-nodejs-business-sdk      ${fmt(median(s[k])).padStart(10)}  (${spread(s[k])})`);
     console.log(`  ratio (per-round median)          ${median(ratio[k]).toFixed(2)}x  (${Math.min(...ratio[k]).toFixed(2)}–${Math.max(...ratio[k]).toFixed(2)}), target >= 4x`);
+    if (baseBuild) {
+      console.log(`  baseline ${BASELINE}`.padEnd(35) + `${fmt(median(bs[k])).padStart(10)}  (${spread(bs[k])})`);
+      console.log(`  ours / baseline (per-round median) ${median(vsBase[k]).toFixed(3)}  (${Math.min(...vsBase[k]).toFixed(3)}–${Math.max(...vsBase[k]).toFixed(3)})`);
+    }
   }
   console.log(JSON.stringify({
     bench: 'mapping', events: N,
