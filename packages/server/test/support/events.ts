@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Event factories in the tag's layout. `purchase()` passes the default (commanders-act) match-key policy
+ * Event factories in the tag's layout. `purchase()` passes both match-key policies (meta-baseline, the default, and commanders-act)
  * and Meta's rules: email + phone + name + city, page URL, UA/IP (for /v1/events; /collect takes them from
  * the request).
  */

@@ -52,7 +52,7 @@ export function startServerProcess(o: ServerProcessOptions): Promise<Service> {
   });
 }
 
-/** A /v1/events input the default (commanders-act) match policy accepts. */
+/** A /v1/events input both match policies (meta-baseline, the default, and commanders-act) accept. */
 export function purchaseInput(eventId: string, now = Date.now()): Record<string, unknown> {
   return {
     event_name: 'purchase',
