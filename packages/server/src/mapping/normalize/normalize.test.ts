@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender, normalizeName,
-  normalizePhone, normalizeState, normalizeZip,
+  isAmbiguousGender, isMd5Hex, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
+  normalizeName, normalizePhone, normalizeState, normalizeZip,
 } from './index.js';
 
 const C = { year: 2024 };
@@ -65,5 +65,64 @@ describe('normalisers', () => {
   it('external_id', () => {
     expect(normalizeExternalId(' AB c1 ')).toBe('abc1');
     expect(normalizeExternalId('  ')).toBeUndefined();
+  });
+});
+
+describe('normalisers: Meta-documented forms', () => {
+  it('zip: US ZIP+4 with a dash, a space or none (with country US) → first 5 digits', () => {
+    for (const z of ['94025-1234', '94025 1234', '94025–1234']) expect(normalizeZip(z, C)).toBe('94025');
+    expect(normalizeZip('94025 1234', { ...C, country: 'us' })).toBe('94025');
+    expect(normalizeZip('940251234', { ...C, country: 'us' })).toBe('94025');
+    expect(normalizeZip('M1 1AE', { ...C, country: 'gb' })).toBe('m11ae');
+  });
+  it('country: Congo is cg; long and short English forms', () => {
+    const cases: Array<[string, string]> = [
+      ['Congo', 'cg'], ['Republic of the Congo', 'cg'], ['Congo-Brazzaville', 'cg'], ['Democratic Republic of the Congo', 'cd'],
+      ['Congo, the Democratic Republic of the', 'cd'], ['DR Congo', 'cd'], ['The Netherlands', 'nl'], ['Korea, Republic of', 'kr'],
+      ['South Korea', 'kr'], ["Korea, Democratic People's Republic of", 'kp'], ['Palestine', 'ps'], ['Palestine, State of', 'ps'],
+      ['Vatican', 'va'], ['Holy See (Vatican City State)', 'va'], ['Virgin Islands, U.S.', 'vi'], ['Virgin Islands, British', 'vg'],
+      ['Iran, Islamic Republic of', 'ir'], ['Bolivia, Plurinational State of', 'bo'], ['Taiwan, Province of China', 'tw'],
+      ['United States of America', 'us'], ['Great Britain', 'gb'], ['U.K.', 'gb'],
+    ];
+    for (const [name, code] of cases) expect(normalizeCountry(name), name).toBe(code);
+    for (const junk of ['Ger.', 'GermanyEurope', 'zz', 'uk-ish']) expect(normalizeCountry(junk), junk).toBeUndefined();
+  });
+  it('state: US abbreviations as written, accents ignored; other countries keep the name', () => {
+    for (const [s, code] of [['Calif.', 'ca'], ['Fla.', 'fl'], ['Mass.', 'ma'], ['Penn.', 'pa'], ['Tex.', 'tx'], ['Califórnia', 'ca'], ['N.Y.', 'ny']] as const) {
+      expect(normalizeState(s, { ...C, country: 'us' }), s).toBe(code);
+    }
+    expect(normalizeState('Mass.', { ...C, country: 'fr' })).toBe('mass');
+    expect(normalizeState('Ontario', { ...C, country: 'ca' })).toBe('ontario');
+  });
+  it('dates: any unambiguous separator, format hints, Meta range', () => {
+    const Y = { year: 2026 };
+    const cases: Array<[string, string | undefined]> = [
+      ['16–2–1997', '19970216'], ['12 31 1990', '19901231'], ['1990_12_31', '19901231'], ['12:31:1990', '19901231'],
+      ['1990|12|31', '19901231'], ['2/16/1997 (mm/dd/yyyy)', '19970216'], ['03/04/1990 (dd/mm/yyyy)', '19900403'],
+      ['03/04/1990', '19900304'], ['1990-15-06', '19900615'], ['01-01-1800', undefined], ['02-29-1900', undefined],
+      ['01-01-2027', undefined], ['Born: 12-31-1990', undefined],
+    ];
+    for (const [raw, want] of cases) expect(normalizeDate(raw, Y), raw).toBe(want);
+  });
+  it('gender: titles map, ambiguous titles do not', () => {
+    for (const t of ['Mr', 'Mr.', 'Sir', 'M.', 'Herr', 'Monsieur']) expect(normalizeGender(t), t).toBe('m');
+    for (const t of ['Mrs', 'Ms.', 'Miss', 'Madam', "Ma'am", 'Mme', 'Frau', 'Lady']) expect(normalizeGender(t), t).toBe('f');
+    for (const t of ['Dr', 'Dr.', 'Prof.', 'Mx']) {
+      expect(normalizeGender(t), t).toBeUndefined();
+      expect(isAmbiguousGender(t), t).toBe(true);
+    }
+    expect(isAmbiguousGender('banana')).toBe(false);
+  });
+  it('names: an MD5 hex is a hash, not letters', () => {
+    expect(normalizeName('5d41402abc4b2a76b9719d911017c592')).toBeUndefined();
+    expect(normalizeName('ABCDEFABCDEFABCDEFABCDEFABCDEFAB')).toBeUndefined(); // 32 hex letters: still an MD5
+    expect(isMd5Hex('5d41402abc4b2a76b9719d911017c592')).toBe(true);
+    expect(normalizeName('Abcdef')).toBe('abcdef');
+  });
+  it('email: the structural checks of Meta\'s parameter builder', () => {
+    for (const bad of ['a..b@example.com', '.a@example.com', 'a.@example.com', 'a@example..com', 'a@.example.com', 'a@example.com.', 'a;b@example.com', 'a@exa(mple.com']) {
+      expect(normalizeEmail(bad), bad).toBeUndefined();
+    }
+    expect(normalizeEmail(' John_Smith+tag@Gmail.com ')).toBe('john_smith+tag@gmail.com');
   });
 });
