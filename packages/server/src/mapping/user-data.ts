@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { fbcFromUrl, isValidFbc, isValidFbp, readCookie } from './fbc-fbp.js';
 import { existingSha256, sha256Hex } from './hash.js';
 import {
-  COUNTRY_CODES, HASHED_FIELDS, isAmbiguousGender, isMd5Hex, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId,
+  COUNTRY_CODES, HASHED_FIELDS, isAmbiguousGender, isHexHash, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId,
   normalizeGender, normalizeName, normalizePhone, normalizeState, normalizeZip, US_STATE_CODES, type HashedField,
   type NormalizeContext,
 } from './normalize/index.js';
@@ -76,7 +76,9 @@ function hashOne(i: number, v: string, field: string, k: number, nctx: Normalize
 
 /** Cold path: why a value could not be normalised (an MD5 in a name field is not echoed). */
 function unusableWarning(i: number, t: string, v: string, field: string): string {
-  if ((i === I_FN || i === I_LN) && isMd5Hex(t)) return `${field}: an MD5 hash, not a name (Meta matches SHA-256 only), dropped`;
+  if ((i === I_FN || i === I_LN || i === I_CT) && isHexHash(t)) {
+    return `${field}: ${t.length === 32 ? 'an MD5 hash' : 'a hex hash that is not a SHA-256'}, not a ${i === I_CT ? 'city' : 'name'} (Meta matches SHA-256 only), dropped`;
+  }
   if (i === I_GE && isAmbiguousGender(t)) return `${field}: ambiguous about gender (${describe(v)}), dropped for ge`;
   return `${field}: cannot be normalised for ${KEYS[i]!} (${describe(v)}), dropped`;
 }

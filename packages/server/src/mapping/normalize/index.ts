@@ -5,14 +5,14 @@ import { normalizeDate } from './date.js';
 import { normalizeEmail } from './email.js';
 import { normalizeExternalId } from './external-id.js';
 import { isAmbiguousGender, normalizeGender } from './gender.js';
-import { isMd5Hex, normalizeName } from './name.js';
+import { isHexHash, normalizeName } from './name.js';
 import { normalizePhone } from './phone.js';
 import { normalizeState, US_STATE_CODES } from './state.js';
 import { normalizeZip } from './zip.js';
 
 export type { NormalizeContext, Normalizer } from './context.js';
 export {
-  COUNTRY_CODES, US_STATE_CODES, isAmbiguousGender, isMd5Hex, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
+  COUNTRY_CODES, US_STATE_CODES, isAmbiguousGender, isHexHash, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
   normalizeName, normalizePhone, normalizeState, normalizeZip,
 };
 

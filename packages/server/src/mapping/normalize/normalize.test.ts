@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  isAmbiguousGender, isMd5Hex, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
+  isAmbiguousGender, isHexHash, normalizeCity, normalizeCountry, normalizeDate, normalizeEmail, normalizeExternalId, normalizeGender,
   normalizeName, normalizePhone, normalizeState, normalizeZip,
 } from './index.js';
 
@@ -115,8 +115,10 @@ describe('normalisers: Meta-documented forms', () => {
   });
   it('names: an MD5 hex is a hash, not letters', () => {
     expect(normalizeName('5d41402abc4b2a76b9719d911017c592')).toBeUndefined();
-    expect(normalizeName('ABCDEFABCDEFABCDEFABCDEFABCDEFAB')).toBeUndefined(); // 32 hex letters: still an MD5
-    expect(isMd5Hex('5d41402abc4b2a76b9719d911017c592')).toBe(true);
+    expect(normalizeName('A665A45920422F9D417E4867EFDC4FB8A04A1F3FFF1FA07E998E86F7F7A27AE')).toBeUndefined(); // a cut SHA-256
+    expect(normalizeCity('a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae33')).toBeUndefined();
+    expect(normalizeName('ABCDEFABCDEFABCDEFABCDEFABCDEFAB')).toBe('abcdefabcdefabcdefabcdefabcdefab'); // no digit: letters
+    expect(isHexHash('5d41402abc4b2a76b9719d911017c592')).toBe(true);
     expect(normalizeName('Abcdef')).toBe('abcdef');
   });
   it('email: the structural checks of Meta\'s parameter builder', () => {

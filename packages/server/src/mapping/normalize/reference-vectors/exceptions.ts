@@ -378,8 +378,8 @@ export const EXCEPTIONS: ReadonlyArray<{ reason: string; cases: readonly Excepti
     ],
   },
   // Not a SHA-256 (63 or 65 hex digits, or a non-hex character): Meta only passes a real SHA-256 through. The
-  // param-builder still treats these as hashes (passes them through or strips them to digits); we normalise them like
-  // any other value, which mostly drops them.
+  // param-builder still treats these as hashes (passes them through or strips them to digits). We normalise them like
+  // any other value: dropped (a hex hash in a name or city field is dropped with a warning, not hashed as letters).
   {
     reason: "hashlike",
     cases: [
@@ -389,14 +389,14 @@ export const EXCEPTIONS: ReadonlyArray<{ reason: string; cases: readonly Excepti
       ["param-builder", "phone", "A665A45920422F9D417E4867EFDC4FB8A04A1F3FFF1FA07E998E86F7F7A27AE!", null],
       ["param-builder", "phone", "z665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3", null],
       ["param-builder", "phone", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27a 3", null],
-      ["param-builder", "name", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae", "aafdeefdcfbaafffffaeeffaae"],
-      ["param-builder", "name", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae33", "aafdeefdcfbaafffffaeeffaae"],
+      ["param-builder", "name", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae", null],
+      ["param-builder", "name", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae33", null],
       ["param-builder", "name", "g665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3", "gafdeefdcfbaafffffaeeffaae"],
       ["param-builder", "name", "A665A45920422F9D417E4867EFDC4FB8A04A1F3FFF1FA07E998E86F7F7A27AE!", "aafdeefdcfbaafffffaeeffaae"],
       ["param-builder", "name", "z665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3", "zafdeefdcfbaafffffaeeffaae"],
       ["param-builder", "name", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27a 3", "aafdeefdcfbaafffffaeeffaa"],
-      ["param-builder", "city", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae", "aafdeefdcfbaafffffaeeffaae"],
-      ["param-builder", "city", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae33", "aafdeefdcfbaafffffaeeffaae"],
+      ["param-builder", "city", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae", null],
+      ["param-builder", "city", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae33", null],
       ["param-builder", "city", "g665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3", "gafdeefdcfbaafffffaeeffaae"],
       ["param-builder", "city", "z665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3", "zafdeefdcfbaafffffaeeffaae"],
       ["param-builder", "state", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae", "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae"],
