@@ -109,6 +109,7 @@ describe('validateEvent', () => {
       expect(issue(validateEvent(event({}, { fbp }), 0, NOW))).toMatchObject({ subcode: SUBCODES.MALFORMED_FBC_FBP, field: 'user_data.fbp' });
     }
     expect(validateEvent(event({}, { fbc: 'fb.1.1554763741205.IwAR2xyz_-Q' }), 0, NOW).ok).toBe(true);
+    expect(validateEvent(event({}, { fbc: 'fb.1.1554763741205.YWJjZA==' }), 0, NOW).ok).toBe(true);
     for (const fbc of ['IwAR2xyz', 'fb.1.1554763741205', 'fb.1.155476374120.abc']) {
       expect(issue(validateEvent(event({}, { fbc }), 0, NOW))).toMatchObject({ subcode: SUBCODES.MALFORMED_FBC_FBP, field: 'user_data.fbc' });
     }

@@ -9,7 +9,8 @@ export const HASHED_USER_DATA_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 
 
 /** fb.<subdomainIndex>.<creation ms>.<payload>[.<param-builder appendix>] */
 export const FBP_PATTERN = /^fb\.[0-9]\.\d{13}\.\d+(\.[A-Za-z0-9_-]{2,8})?$/;
-export const FBC_PATTERN = /^fb\.[0-9]\.\d{13}\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]{2,8})?$/;
+// The fbclid is kept unmodified (Meta: "ClickID value is case sensitive - do not apply any modifications"), `=` padding included.
+export const FBC_PATTERN = /^fb\.[0-9]\.\d{13}\.[A-Za-z0-9_=-]+(\.[A-Za-z0-9_-]{2,8})?$/;
 const CURRENCY = /^[A-Za-z]{3}$/;
 
 export const SEVEN_DAYS_S = 7 * 86_400;

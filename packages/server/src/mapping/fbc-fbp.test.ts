@@ -14,7 +14,7 @@ describe('fbc / fbp in Meta\'s documented format', () => {
     for (const ok of ['fb.1.1554763741205.AbCdEfGhIjKlMnOpQrStUvWxYz1234567890', 'fb.1.1700000000000.YWJjZA==', 'fb.1.1700000000000.IwAR_x-Y', 'fb.1.1700000000000.IwAR1.AQYBAQIA']) {
       expect(isValidFbc(ok), ok).toBe(true);
     }
-    for (const bad of ['fb.1.123.abc', 'fb.1.1700000000000.abc.invalid', 'fb.1.1700000000000.a b', 'fb.1.1700000000000.<x>', `fb.1.1700000000000.${'a'.repeat(1100)}`]) {
+    for (const bad of ['fb.1.123.abc', 'fb.1.1700000000000.abc.invalid', 'fb.1.1700000000000.a b', 'fb.1.1700000000000.<x>', 'fb.1.1700000000000.a/b', 'fb.10.1700000000000.abc', `fb.1.1700000000000.${'a'.repeat(1100)}`]) {
       expect(isValidFbc(bad), bad.slice(0, 40)).toBe(false);
     }
   });

@@ -6,10 +6,11 @@
  * appendix (8 characters now, 2 legacy; base64url). Never hashed, never modified: the fbclid is
  * case-sensitive and keeps every character Meta produces, `=` padding included.
  */
-const FBCLID = '[A-Za-z0-9_=+/-]+';
+/** base64url characters plus `=` padding: every character Meta's fbclid values carry. */
+const FBCLID = '[A-Za-z0-9_=-]+';
 const APPENDIX = '(?:\\.(?:[A-Za-z0-9_-]{8}|[A-Za-z0-9_-]{2}))?';
-const FBC_RE = new RegExp(`^fb\\.\\d{1,2}\\.\\d{13}\\.${FBCLID}${APPENDIX}$`);
-const FBP_RE = new RegExp(`^fb\\.\\d{1,2}\\.\\d{13}\\.\\d{1,20}${APPENDIX}$`);
+const FBC_RE = new RegExp(`^fb\\.\\d\\.\\d{13}\\.${FBCLID}${APPENDIX}$`);
+const FBP_RE = new RegExp(`^fb\\.\\d\\.\\d{13}\\.\\d{1,20}${APPENDIX}$`);
 const FBCLID_RE = new RegExp(`^${FBCLID}$`);
 export const MAX_FB_COOKIE_LENGTH = 1024;
 /** fbclid values seen in the wild are < 200 characters; a bound keeps junk URLs out. */
