@@ -32,10 +32,10 @@ const str = (v: unknown): string | undefined => (typeof v == 'string' && v.trim(
 /** Non-empty string (trimmed) or finite number → string; else undefined. */
 const toId = (v: unknown): string | undefined => str(v) ?? (Number.isFinite(v) ? '' + v : undefined);
 
-/** A copy of `o` without its undefined/null values (a copy, not `delete`: keeps objects fast on the server). */
+/** A copy of `o` without its undefined values (a copy, not `delete`: keeps objects fast on the server). */
 const defined = (o: Obj): Obj => {
   const out: Obj = {};
-  for (const k in o) if (o[k] != null) out[k] = o[k];
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
   return out;
 };
 
@@ -82,10 +82,11 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
   const contents: Obj[] = [];
   const ids: string[] = [];
   let units = 0;
-  items.forEach((item, i) => {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (!isObj(item)) {
       warn?.(`items[${i}]`, 'object');
-      return;
+      continue;
     }
     const p = product(item);
     const id = toId(p?.id) ?? toId(item.id);
@@ -94,11 +95,11 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
     for (let n = 1; p && !firstCategory && n < 6; n++) firstCategory = str(p['category_' + n]);
     if (id === undefined) {
       warn?.(`items[${i}].product.id`);
-      return;
+      continue;
     }
     contents.push(defined({ id, quantity: toFiniteNumber(item.quantity), item_price: toFiniteNumber(p?.price) ?? toFiniteNumber(item.price) }));
     ids.push(id);
-  });
+  }
   const search = event.search_term;
   const status = event.status;
   return defined({
@@ -113,7 +114,7 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
     content_name: str(event.name) ?? firstName,
     content_category: str(event.category) ?? firstCategory,
     // Only events about products (PageView, Lead… have none) describe what their content ids are.
-    content_type: contents[0] && options.contentType,
+    content_type: (contents[0] && options.contentType) || undefined,
     status: typeof status == 'string' || status === !!status ? status : undefined,
   });
 }
