@@ -18,6 +18,8 @@ export interface ConfigFile {
   logLevel?: string;
   tagJsPath?: string;
   metricsRequireKey?: boolean;
+  /** Keys accepted by /status and /status.json only (in addition to apiKeys). */
+  statusKeys?: string[];
   destinations?: ConfigFileDestination[];
   limits?: Partial<Limits>;
   delivery?: Partial<DeliverySettings>;
@@ -124,6 +126,8 @@ export interface ResolvedConfig {
   logLevel: string;
   tagJsPath?: string;
   metricsRequireKey: boolean;
+  /** Keys that open /status and /status.json only (`STATUS_KEYS`), in addition to `apiKeys`. */
+  statusKeys?: Secret[];
   limits: Limits;
   delivery: DeliverySettings;
   rateLimit: RateLimitSettings;
