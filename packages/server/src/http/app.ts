@@ -71,7 +71,7 @@ function logRefusal(deps: AppDeps, req: Request, code: string): void {
     case 'unauthorized': {
       const h = req.headers.authorization;
       dropLog.note(`http:${code}`, 'request refused: API key missing or not recognised', () => ({
-        path, authorization: h === undefined ? 'missing' : /^Bearer\s+\S+\s*$/i.test(h) ? 'key not recognised' : 'not "Bearer <key>"',
+        path, api_key: h === undefined ? 'missing' : /^Bearer\s+\S+\s*$/i.test(h) ? 'not recognised' : 'not sent as "Bearer <key>"',
         hint: deps.config.apiKeys.length === 0 ? 'API_KEYS is not set: every key is refused' : 'send Authorization: Bearer <one of API_KEYS>',
       }));
       return;
