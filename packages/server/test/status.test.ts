@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -111,6 +111,15 @@ describe('status page after sending events', () => {
     expect(text).toContain('capi_bridge_coverage_events_total{destination="main",event_name="Purchase"} 6');
     expect(text).toContain('capi_bridge_match_key_events_total{destination="main",event_name="Purchase",key="ph"} 5');
     expect(text).toContain('capi_bridge_match_key_events_total{destination="main",event_name="Purchase",key="fbc"} 0');
+  });
+
+  it('serves every metric the Grafana dashboard (deploy/grafana) queries', async () => {
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` } })).text();
+    const served = new Set(text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!));
+    const dashboard = readFileSync(new URL('../../../deploy/grafana/capi-bridge.json', import.meta.url), 'utf8');
+    const used = new Set([...dashboard.matchAll(/capi_bridge_[a-z_]+/g)].map((m) => m[0].replace(/_bucket$/, '')));
+    expect(used.size).toBeGreaterThan(8);
+    for (const name of used) expect(served, name).toContain(name);
   });
 
   it('renders the same as a self-contained HTML page', async () => {

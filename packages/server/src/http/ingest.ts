@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { EnqueueItem, EnqueueResult, Outbox } from '../outbox/types.js';
 import type { SentLog } from '../sent-log.js';
 import type { DropLog } from '../drop-log.js';
-import { matchKeyMask, type Coverage } from '../status/coverage.js';
+import { count as countKeys, matchKeyMask, type Counts, type Coverage } from '../status/coverage.js';
 
 export type BuildFn = (input: unknown, destination: DestinationConfig, ctx?: MappingContext) => BuildResult;
 
@@ -208,6 +208,9 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
   const fb = p.itemFb;
   const coverage = deps.coverage;
   const masks = p.keyMasks;
+  let row: Counts | undefined;
+  let rowDest = '';
+  let rowName = '';
   let lastDest: string | undefined;
   let lastCount = 0;
   let perDest: Map<string, number> | undefined;
@@ -232,7 +235,14 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
       if (ud.fbc !== undefined) rec.fbc = ud.fbc;
     }
     sentLog.record(rec, at);
-    if (coverage !== undefined && masks !== undefined) coverage.add(it.destinationId, e.event_name, masks[i]!);
+    if (coverage !== undefined && masks !== undefined) {
+      if (row === undefined || rowDest !== it.destinationId || rowName !== e.event_name) {
+        rowDest = it.destinationId;
+        rowName = e.event_name;
+        row = coverage.row(rowDest, rowName);
+      }
+      countKeys(row, masks[i]!);
+    }
   }
   if (lastDest !== undefined) {
     if (perDest === undefined) {

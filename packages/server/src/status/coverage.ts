@@ -9,7 +9,7 @@ export const COVERAGE_KEYS = [
 ] as const;
 export type CoverageKey = (typeof COVERAGE_KEYS)[number];
 
-const BIT: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(COVERAGE_KEYS.map((k, i) => [k, 1 << i])));
+const BIT: ReadonlyMap<string, number> = new Map(COVERAGE_KEYS.map((k, i) => [k, 1 << i]));
 
 /** Event names tracked per destination; later names share one `(other)` row (bounded memory and metric series). */
 export const MAX_EVENT_NAMES = 50;
@@ -18,7 +18,7 @@ export const OTHER_EVENT_NAME = '(other)';
 /** Bitmask of the coverage keys among `keys` (other user_data keys are ignored). */
 export function matchKeyMask(keys: readonly string[]): number {
   let m = 0;
-  for (let i = 0; i < keys.length; i++) m |= BIT[keys[i]!] ?? 0;
+  for (let i = 0; i < keys.length; i++) m |= BIT.get(keys[i]!) ?? 0;
   return m;
 }
 
@@ -30,15 +30,28 @@ export interface CoverageRow {
   keys: Record<CoverageKey, number>;
 }
 
-interface Counts {
+/** One (destination, event name) row's counters; `count` adds an event to it. */
+export interface Counts {
   events: number;
   perKey: Float64Array;
+}
+
+/** Adds one event with the keys of `mask` to a row (see `Coverage.row`). */
+export function count(c: Counts, mask: number): void {
+  c.events++;
+  const perKey = c.perKey;
+  for (let m = mask, i = 0; m !== 0; m >>>= 1, i++) if (m & 1) perKey[i]!++;
 }
 
 export class Coverage {
   readonly #byDest = new Map<string, Map<string, Counts>>();
 
   add(destination: string, eventName: string, mask: number): void {
+    count(this.row(destination, eventName), mask);
+  }
+
+  /** The counters of (destination, event name), created on first use (a batch reuses them per run of equal names). */
+  row(destination: string, eventName: string): Counts {
     let names = this.#byDest.get(destination);
     if (names === undefined) this.#byDest.set(destination, (names = new Map()));
     let c = names.get(eventName);
@@ -47,9 +60,7 @@ export class Coverage {
       c = names.get(name);
       if (c === undefined) names.set(name, (c = { events: 0, perKey: new Float64Array(COVERAGE_KEYS.length) }));
     }
-    c.events++;
-    const perKey = c.perKey;
-    for (let m = mask, i = 0; m !== 0; m >>>= 1, i++) if (m & 1) perKey[i]!++;
+    return c;
   }
 
   rows(): CoverageRow[] {
