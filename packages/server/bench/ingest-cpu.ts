@@ -1,7 +1,14 @@
-// Throwaway A/B: prepare+commit (mapping + coverage + sent log + metrics) per event, current vs baseline dist.
+/**
+ * Ingest core A/B in one process: `prepare` + `commit` (mapping, match-key coverage, sent log, metrics; the
+ * outbox is a no-op) per event, this build's dist vs BENCH_BASELINE's (another built checkout), alternately,
+ * measured in CPU time of this process (not wall time: figures stay comparable on a shared machine).
+ * Run: `BENCH_BASELINE=<checkout> node --import tsx packages/server/bench/ingest-cpu.ts` after `npm run build`.
+ * Not part of `npm run bench` (it needs a baseline).
+ */
 import { purchase } from '../test/support/events.js';
-const cur = '/work/wt/i15a/packages/server/dist';
-const base = '/work/main/packages/server/dist';
+const cur = new URL('../dist', import.meta.url).pathname;
+if (!process.env.BENCH_BASELINE) throw new Error('BENCH_BASELINE=<another built checkout> is required');
+const base = `${process.env.BENCH_BASELINE}/packages/server/dist`;
 async function load(dir: string) {
   const ingest = await import(`${dir}/http/ingest.js`);
   const { buildCapiEvent } = await import(`${dir}/mapping/build.js`);
@@ -17,6 +24,7 @@ async function load(dir: string) {
   return { deps, prepare: ingest.prepare, commit: ingest.commit };
 }
 const impls = { baseline: await load(base), current: await load(cur) };
+console.log('ingest prepare+commit, CPU time, 20,000 events per run, runs alternate');
 const batch = Array.from({ length: 500 }, () => purchase());
 const single = Array.from({ length: 2000 }, () => [purchase()]);
 const results: Record<string, number[]> = {};
