@@ -200,6 +200,10 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
   const r = await deps.outbox.enqueue(p.items);
   if (!r.ok) {
     metrics.dropped.inc({ reason: r.reason, source: p.source }, p.count);
+    deps.dropLog?.note(`outbox:${r.reason}`, 'request refused: the outbox did not take its events (503, the sender retries)', () => ({
+      drop: r.reason, source: p.source, events: p.count,
+      hint: r.reason === 'outbox_full' ? 'OUTBOX_MAX_DEPTH reached: delivery is behind (paused destination? see /status)' : 'the outbox (SQLite file or Redis) is not answering; see /readyz',
+    }), p.count);
     return r;
   }
   // One clock read for the request's sent-log records; counters once per (destination | reason).
