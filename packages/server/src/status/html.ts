@@ -8,6 +8,9 @@ const pct = (share: number): string => `${Math.round(share * 100)}%`;
 /** Coverage cell shade: green from 80 %, amber from 30 %, else red (Events Manager-like reading aid). */
 const shade = (share: number): string => (share >= 0.8 ? 'hi' : share >= 0.3 ? 'mid' : 'lo');
 
+/** Short column heads for the long key names (the full name stays in the tooltip). */
+const HEAD: Readonly<Record<string, string>> = { client_ip_address: 'IP', client_user_agent: 'UA', external_id: 'ext. id' };
+
 /** The operator's status page: one self-contained HTML document (inline CSS, no script, no external asset). */
 export function renderStatusHtml(s: StatusSnapshot): string {
   const dests = s.destinations.map((d) => `
@@ -24,9 +27,9 @@ export function renderStatusHtml(s: StatusSnapshot): string {
       <div><dt>Dead letters</dt><dd>${esc(d.dead_letters_total)}${Object.keys(d.dead_letters_by_reason).length ? ` <small>(${Object.entries(d.dead_letters_by_reason).map(([r, n]) => `${esc(r)} ${esc(n)}`).join(', ')})</small>` : ''}</dd></div>
     </dl>
     ${d.recent_dead_letters.length ? `<h3>Latest dead letters</h3>
-    <table><thead><tr><th>When</th><th>Event</th><th>Reason</th><th>Meta's message</th></tr></thead><tbody>
+    <div class="scroll"><table><thead><tr><th>When</th><th>Event</th><th>Reason</th><th>Meta's message</th></tr></thead><tbody>
     ${d.recent_dead_letters.map((l) => `<tr><td>${esc(l.dead_lettered_at)}</td><td>${esc(l.event_name)}<br><small>${esc(l.event_id)}</small></td><td>${esc(l.reason)}${l.code !== undefined ? ` <small>(${esc(l.code)}${l.error_subcode !== undefined ? `/${esc(l.error_subcode)}` : ''})</small>` : ''}</td><td>${esc(l.message ?? '')}</td></tr>`).join('\n    ')}
-    </tbody></table>` : ''}
+    </tbody></table></div>` : ''}
   </section>`).join('\n');
 
   const drops = Object.entries(s.drops).sort((a, b) => b[1] - a[1]);
@@ -35,7 +38,7 @@ export function renderStatusHtml(s: StatusSnapshot): string {
 
   const keys = s.coverage_keys;
   const cov = s.coverage.length === 0 ? '<p>No event queued since start.</p>'
-    : `<div class="scroll"><table class="cov"><thead><tr><th>Destination</th><th>Event</th><th>Events</th>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>
+    : `<div class="scroll"><table class="cov"><thead><tr><th>Destination</th><th>Event</th><th>Events</th>${keys.map((k) => `<th title="${esc(k)}">${esc(HEAD[k] ?? k)}</th>`).join('')}</tr></thead><tbody>
 ${s.coverage.map((r) => `<tr><td>${esc(r.destination)}</td><td>${esc(r.event_name)}</td><td>${esc(r.events)}</td>${keys.map((k) => `<td class="${shade(r.share[k])}">${pct(r.share[k])}</td>`).join('')}</tr>`).join('\n')}
 </tbody></table></div>`;
 
