@@ -16,7 +16,7 @@ export function renderStatusHtml(s: StatusSnapshot): string {
   const dests = s.destinations.map((d) => `
   <section class="card">
     <h2>${esc(d.id)} <small>pixel ${esc(d.pixel_id)}</small> ${d.paused ? '<span class="badge bad">paused</span>' : d.backing_off_until ? '<span class="badge warn">backing off</span>' : '<span class="badge ok">delivering</span>'}</h2>
-    ${d.paused ? `<p class="why">Paused${d.paused_since ? ` since ${esc(d.paused_since)}` : ''}: ${esc(d.pause_reason ?? '')}. Events are kept and sent once Meta accepts the token again.</p>` : ''}
+    ${d.paused ? `<p class="why">Paused${d.paused_since ? ` since ${esc(d.paused_since)}` : ''}: ${esc(d.pause_reason ?? '')}. Events are kept; one batch is tried every AUTH_PROBE_INTERVAL_MS and delivery resumes when Meta accepts it.</p>` : ''}
     ${d.backing_off_until ? `<p class="why">Graph requests failing or throttled: next try after ${esc(d.backing_off_until)}.</p>` : ''}
     <dl>
       <div><dt>Delivered/s</dt><dd>${esc(d.delivered_per_s)} <small>(last ${esc(d.rate_window_s)} s)</small></dd></div>
