@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DROP_REASONS } from './mapping/types.js';
+import type { CoverageRow } from './status/coverage.js';
 
 /** Mapping drop reasons (from the mapping core) — each gets a zero-valued series at start. */
 export const MAPPING_DROP_REASONS = DROP_REASONS;
@@ -27,13 +28,16 @@ export interface Metrics {
   outboxDepth: Gauge<'destination'>;
   /** /v1/events batches mapped inline although the mapping worker pool is on, by reason (map-pool.ts). */
   mapFallbacks: Counter<'reason'>;
+  /** Queued events per destination and event name, and those carrying each match key (set from the coverage counters at scrape). */
+  coverageEvents: Counter<'destination' | 'event_name'>;
+  matchKeyEvents: Counter<'destination' | 'event_name' | 'key'>;
 }
 
 /**
  * One registry per server instance (tests start several in one process). `depthOf` is called on every
  * scrape so the depth gauge is exact.
  */
-export function createMetrics(destinationIds: readonly string[], depthOf?: (destination?: string) => Promise<number>): Metrics {
+export function createMetrics(destinationIds: readonly string[], depthOf?: (destination?: string) => Promise<number>, coverage?: () => CoverageRow[]): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'capi_bridge_' });
   const p = 'capi_bridge_';
@@ -51,6 +55,24 @@ export function createMetrics(destinationIds: readonly string[], depthOf?: (dest
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
     }),
     mapFallbacks: new Counter({ name: `${p}map_worker_fallbacks_total`, help: 'Large /v1/events batches mapped on the main thread although mapping workers are on, by reason (queue_full|unavailable|timeout|worker_exit|worker_error)', labelNames: ['reason'], registers: [registry] }),
+    coverageEvents: new Counter({
+      name: `${p}coverage_events_total`, help: 'Events queued, by destination and event name (the denominator of match-key coverage)', labelNames: ['destination', 'event_name'], registers: [registry],
+      collect() {
+        if (!coverage) return;
+        this.reset();
+        for (const r of coverage()) this.inc({ destination: r.destination, event_name: r.event_name }, r.events);
+      },
+    }),
+    matchKeyEvents: new Counter({
+      name: `${p}match_key_events_total`, help: 'Events queued carrying a match key (user_data field), by destination, event name and key', labelNames: ['destination', 'event_name', 'key'], registers: [registry],
+      collect() {
+        if (!coverage) return;
+        this.reset();
+        for (const r of coverage()) {
+          for (const [key, n] of Object.entries(r.keys)) this.inc({ destination: r.destination, event_name: r.event_name, key }, n);
+        }
+      },
+    }),
     paused: new Gauge({ name: `${p}destination_paused`, help: '1 while a destination is paused: Meta refused the request itself (token, permission, pixel, path, version, unknown code); its events are kept and /readyz says why', labelNames: ['destination'], registers: [registry] }),
     outboxDepth: new Gauge({
       name: `${p}outbox_depth`, help: 'Events waiting in the outbox, by destination', labelNames: ['destination'], registers: [registry],

@@ -13,6 +13,10 @@ import { createOutbox } from './outbox/index.js';
 import { redactOutboxUrl } from './outbox/redis-config.js';
 import type { Outbox } from './outbox/types.js';
 import { SentLog } from './sent-log.js';
+import { configWarnings } from './config/warnings.js';
+import { DropLog } from './drop-log.js';
+import { Coverage } from './status/coverage.js';
+import { StatusReporter } from './status/snapshot.js';
 
 export interface ServerDeps {
   outbox?: Outbox;
@@ -47,7 +51,7 @@ export interface RunningServer {
 
 /** Every secret value of a config (for the logger's last-line guard). */
 export function secretValues(config: ResolvedConfig): string[] {
-  const out: string[] = config.apiKeys.map((k) => k.reveal());
+  const out: string[] = [...config.apiKeys, ...(config.statusKeys ?? [])].map((k) => k.reveal());
   for (const d of config.destinations) {
     out.push(d.accessToken.reveal());
     if (d.appSecret) out.push(d.appSecret.reveal());
@@ -62,12 +66,19 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
     maxDepth: config.limits.outboxMaxDepth, releaseLeasesOnOpen: true, logger,
     ...(config.outboxThread !== undefined ? { thread: config.outboxThread } : {}),
   });
-  const metrics = createMetrics(config.destinations.map((d) => d.id), (d) => outbox.depth(d));
+  const coverage = new Coverage();
+  const metrics = createMetrics(config.destinations.map((d) => d.id), (d) => outbox.depth(d), () => coverage.rows());
+  const dropLog = new DropLog({ logger, now });
+  dropLog.start();
   const sentLog = new SentLog(config.limits.sentLogSize, now);
   const dispatcher = new Dispatcher({
     outbox, destinations: config.destinations, settings: config.delivery, metrics, logger, sentLog, now,
     client: createGraphClient({ graphUrl: config.graphUrl, timeoutMs: config.delivery.requestTimeoutMs, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
   });
+  const status = new StatusReporter({
+    destinations: config.destinations, metrics, outbox, coverage, now, deliveryState: () => dispatcher.deliveryState(),
+  });
+  status.start();
   let shuttingDown = false;
   const mapWorkers = deps.mapWorkers ?? config.mapWorkers ?? defaultMapWorkers();
   let mapPool: MapPool | undefined;
@@ -86,6 +97,7 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
     pausedDestinations: () => dispatcher.pausedDestinations(),
     pauses: () => dispatcher.pauses(),
     isShuttingDown: () => shuttingDown,
+    dropLog, coverage, status,
     ...(mapPool ? { mapPool } : {}),
     ...(deps.mapMinBytes !== undefined ? { mapMinBytes: deps.mapMinBytes } : {}),
   });
@@ -108,6 +120,7 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
     url, destinations: config.destinations.map((d) => ({ id: d.id, pixelId: d.pixelId, apiVersion: d.apiVersion, testEventCode: d.testEventCode !== undefined })),
     outbox: redactOutboxUrl(config.outboxUrl), graphUrl: config.graphUrl,
   }, 'listening');
+  for (const w of configWarnings(config)) logger.warn({ field: w.field }, `configuration: ${w.field} ${w.message}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -122,6 +135,9 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
       await mapPool?.close();
       await dispatcher.stop(Math.max(0, deadline - Date.now()));
       await outbox.close();
+      status.stop();
+      dropLog.flush(true);
+      dropLog.stop();
       logger.info({}, 'closed');
     })();
     return closing;

@@ -168,7 +168,7 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   const file = input.file ?? {};
   if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new ConfigError('config', 'expected a JSON object');
   const known = new Set(['port', 'host', 'graphUrl', 'apiVersion', 'apiKeys', 'allowedOrigins', 'outbox', 'outboxThread', 'mapWorkers', 'deliveryEnabled', 'trustProxy', 'cookieDomain',
-    'logLevel', 'tagJsPath', 'metricsRequireKey', 'destinations', 'limits', 'delivery', 'rateLimit', 'shutdownTimeoutMs']);
+    'logLevel', 'tagJsPath', 'metricsRequireKey', 'statusKeys', 'destinations', 'limits', 'delivery', 'rateLimit', 'shutdownTimeoutMs']);
   for (const k of Object.keys(file)) if (!known.has(k)) throw new ConfigError(`config.${k}`, 'unknown setting');
 
   const version = env.FB_API_VERSION !== undefined ? apiVersion('FB_API_VERSION', env.FB_API_VERSION)
@@ -234,6 +234,9 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   const ll = pick('LOG_LEVEL', 'logLevel');
   const tj = pick('TAG_JS_PATH', 'tagJsPath');
   const mk = pick('METRICS_REQUIRE_KEY', 'metricsRequireKey');
+  const sk = pick('STATUS_KEYS', 'statusKeys');
+  const statusKeys = sk ? list(sk[0], sk[1]) : [];
+  for (const key of statusKeys) if (key.length < 16) throw new ConfigError(sk![0], 'every status key must be at least 16 characters');
 
   const apiKeys = k ? list(k[0], k[1]) : [];
   for (const key of apiKeys) if (key.length < 16) throw new ConfigError(k![0], 'every API key must be at least 16 characters');
@@ -282,6 +285,7 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
     trustProxy: tp ? trustProxy(tp[0], tp[1]) : false,
     logLevel,
     metricsRequireKey: mk ? bool(mk[0], mk[1]) : true,
+    ...(statusKeys.length > 0 ? { statusKeys: statusKeys.map((x) => new Secret(x)) } : {}),
     limits,
     delivery,
     rateLimit,

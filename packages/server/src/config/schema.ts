@@ -18,6 +18,8 @@ export interface ConfigFile {
   logLevel?: string;
   tagJsPath?: string;
   metricsRequireKey?: boolean;
+  /** Keys accepted by /status and /status.json only (in addition to apiKeys). */
+  statusKeys?: string[];
   destinations?: ConfigFileDestination[];
   limits?: Partial<Limits>;
   delivery?: Partial<DeliverySettings>;
@@ -125,6 +127,8 @@ export interface ResolvedConfig {
   logLevel: string;
   tagJsPath?: string;
   metricsRequireKey: boolean;
+  /** Keys that open /status and /status.json only (`STATUS_KEYS`), in addition to `apiKeys`. */
+  statusKeys?: Secret[];
   limits: Limits;
   delivery: DeliverySettings;
   rateLimit: RateLimitSettings;

@@ -45,6 +45,18 @@ interface DestState {
   /** Consecutive transient failures (5xx, timeouts, network) of this destination; reset by any answer from Meta. */
   failStreak: number;
   sleepers: Set<() => void>;
+  /** For the status page: the oldest enqueue time among the last claimed batch, and when it was claimed. */
+  lastClaim?: { at: number; oldestEnqueuedAt: number };
+}
+
+/** What the status page reads of a destination's delivery state. */
+export interface DestinationDeliveryState {
+  paused: boolean;
+  /** Why, while paused (Meta's answer; never the token). */
+  pause?: DestinationPause;
+  throttledUntil?: number;
+  consecutiveFailures: number;
+  lastClaim?: { at: number; oldestEnqueuedAt: number };
 }
 
 /**
@@ -87,6 +99,22 @@ export class Dispatcher {
 
   isPaused(destinationId: string): boolean {
     return this.#states.get(destinationId)?.paused ?? false;
+  }
+
+  /** A snapshot of each destination's delivery state (status page). */
+  deliveryState(): Record<string, DestinationDeliveryState> {
+    const out: Record<string, DestinationDeliveryState> = {};
+    const now = this.#now();
+    for (const st of this.#states.values()) {
+      out[st.dest.id] = {
+        paused: st.paused,
+        consecutiveFailures: st.failStreak,
+        ...(st.paused && st.pause ? { pause: { ...st.pause } } : {}),
+        ...(st.throttledUntil > now ? { throttledUntil: st.throttledUntil } : {}),
+        ...(st.lastClaim ? { lastClaim: { ...st.lastClaim } } : {}),
+      };
+    }
+    return out;
   }
 
   pausedDestinations(): string[] {
@@ -163,6 +191,11 @@ export class Dispatcher {
         if (this.#draining) return;
         await this.#sleep(st, 1000);
         continue;
+      }
+      if (entries.length > 0) {
+        let oldest = entries[0]!.enqueuedAt;
+        for (const e of entries) if (e.enqueuedAt < oldest) oldest = e.enqueuedAt;
+        st.lastClaim = { at: this.#now(), oldestEnqueuedAt: oldest };
       }
       if (entries.length === 0) {
         if (probe) {

@@ -10,6 +10,7 @@ import { csvRouter } from './routes/csv.js';
 import { createEvents } from './routes/events.js';
 import { opsRouter } from './routes/ops.js';
 import { sentRouter } from './routes/sent.js';
+import { statusRouter } from './routes/status.js';
 import { securityHeaders } from './security-headers.js';
 
 const SOURCE_BY_PATH: Record<string, Source> = { '/collect': 'browser', '/v1/events': 'api', '/v1/events/csv': 'csv' };
@@ -38,6 +39,7 @@ export function createHttpHandler(deps: AppDeps): { app: Express; listener: (req
   app.use(csvRouter(deps));
   app.use(sentRouter(deps));
   app.use(opsRouter(deps));
+  app.use(statusRouter(deps));
   app.use((req, res) => sendError(res, 404, 'not_found', `no route ${req.method} ${req.path.slice(0, 200)}`));
   app.use(onError);
   const fast = new Map<string, FastRoute>([['/collect', collect.fast], ['/v1/events', events.fast]]);
@@ -47,6 +49,36 @@ export function createHttpHandler(deps: AppDeps): { app: Express; listener: (req
 function count(deps: AppDeps, req: Request, code: string): void {
   const source = SOURCE_BY_PATH[req.path];
   if (source && COUNTED.has(code)) deps.metrics.dropped.inc({ reason: code, source });
+  if (code === 'unauthorized' || (source && COUNTED.has(code))) logRefusal(deps, req, code);
+}
+
+/** A refused request in the server log (rate-limited per code): what was refused and what to change. */
+function logRefusal(deps: AppDeps, req: Request, code: string): void {
+  const dropLog = deps.dropLog;
+  if (dropLog === undefined) return;
+  const path = req.path.slice(0, 100);
+  switch (code) {
+    case 'origin_refused': {
+      const origin = req.headers.origin;
+      dropLog.note(`http:${code}`, 'request refused: Origin not allowed', () => ({
+        path, origin: origin === undefined ? '(none)' : origin.slice(0, 200),
+        hint: origin === undefined
+          ? '/collect serves browsers (an Origin header); servers use /v1/events with an API key'
+          : `add ${JSON.stringify(origin.slice(0, 200))} to ALLOWED_ORIGINS (comma-separated list, or https://*.domain for subdomains)`,
+      }));
+      return;
+    }
+    case 'unauthorized': {
+      const h = req.headers.authorization;
+      dropLog.note(`http:${code}`, 'request refused: API key missing or not recognised', () => ({
+        path, api_key: h === undefined ? 'missing' : /^Bearer\s+\S+\s*$/i.test(h) ? 'not recognised' : 'not sent as "Bearer <key>"',
+        hint: deps.config.apiKeys.length === 0 ? 'API_KEYS is not set: every key is refused' : 'send Authorization: Bearer <one of API_KEYS>',
+      }));
+      return;
+    }
+    default:
+      dropLog.note(`http:${code}`, 'request refused', () => ({ path, code }));
+  }
 }
 
 /** Every failure → `{error:{code,message,field?}}`; never a stack trace, never a secret. */

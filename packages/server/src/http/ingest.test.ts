@@ -92,3 +92,23 @@ describe('sent log', () => {
     expect(log.get('e')).toEqual([]);
   });
 });
+
+describe('commit: refusals in the drop log', () => {
+  it('an outbox refusal is logged once with its hint, the events counted', async () => {
+    const { createMetrics } = await import('../metrics.js');
+    const { DropLog } = await import('../drop-log.js');
+    const lines: Array<Record<string, unknown>> = [];
+    const dropLog = new DropLog({ logger: { warn: (o: Record<string, unknown>) => { lines.push(o); } } as never, now: () => 0 });
+    const { commit } = await import('./ingest.js');
+    const d: IngestDeps = {
+      ...deps(['main']), metrics: createMetrics(['main']), dropLog,
+      outbox: { enqueue: async () => ({ ok: false, reason: 'outbox_full', detail: 'full' }) } as never,
+    };
+    const p = prepare(d, [{ event_id: 'x1' }, { event_id: 'x2' }], 'api', {});
+    expect(await commit(d, p)).toMatchObject({ ok: false, reason: 'outbox_full' });
+    expect(await commit(d, p)).toMatchObject({ ok: false });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ reason: 'outbox:outbox_full', source: 'api', events: 2 });
+    expect(String(lines[0]!.hint)).toContain('OUTBOX_MAX_DEPTH');
+  });
+});

@@ -3,6 +3,8 @@ import type { BuildResult, CapiServerEvent, DestinationConfig, DropReason, Event
 import type { Metrics } from '../metrics.js';
 import type { EnqueueItem, EnqueueResult, Outbox } from '../outbox/types.js';
 import type { SentLog } from '../sent-log.js';
+import type { DropLog } from '../drop-log.js';
+import { count as countKeys, matchKeyMask, type Counts, type Coverage } from '../status/coverage.js';
 
 export type BuildFn = (input: unknown, destination: DestinationConfig, ctx?: MappingContext) => BuildResult;
 
@@ -35,7 +37,9 @@ export interface Prepared {
   firstEvents: Array<CapiServerEvent | undefined>;
   source: EventSource;
   /** Per (event, destination) drops, for metrics and the sent log once the request is settled. */
-  drops: Array<{ reason: DropReason; eventId?: string; eventName?: string; destination: string; fbp?: string; fbc?: string; matchKeys?: string[] }>;
+  drops: Array<{ reason: DropReason; eventId?: string; eventName?: string; destination: string; fbp?: string; fbc?: string; matchKeys?: string[]; field?: string }>;
+  /** Per item, the match keys its event carries as a bitmask (see status/coverage.ts), for coverage counters. */
+  keyMasks?: number[];
   /**
    * Per item `user_data.fbp`/`fbc` (null when absent), when the items' events came from a mapping worker
    * (map-pool.ts) as JSON text: the sent log reads these instead of parsing each event.
@@ -56,6 +60,10 @@ export interface IngestDeps {
   sentLog: SentLog;
   notify?: (destinationId: string, count: number) => void;
   now: () => number;
+  /** Drops in the server log (rate-limited per reason). */
+  dropLog?: DropLog;
+  /** Match-key coverage counters (per destination and event name). */
+  coverage?: Coverage;
 }
 
 /** `build`, with a throw (an injected build may throw; the mapping core never does) as an `invalid_input` drop. */
@@ -81,9 +89,12 @@ function inputFb(input: unknown, key: 'fbp' | 'fbc'): string | undefined {
   return typeof v === 'string' ? v.slice(0, 300) : undefined;
 }
 
-function dropFor(input: unknown, reason: DropReason, destination: string, matchKeys: string[] | undefined): Prepared['drops'][number] {
+function dropFor(input: unknown, reason: DropReason, destination: string, matchKeys: string[] | undefined, detail: string): Prepared['drops'][number] {
   const drop: Prepared['drops'][number] = { reason, destination };
   if (matchKeys !== undefined) drop.matchKeys = matchKeys;
+  // For the server log: the field named at the start of the detail (the rest may quote a value: not kept).
+  const colon = detail.indexOf(': ');
+  if (colon > 0 && colon <= 80) drop.field = detail.slice(0, colon);
   const id = inputEventId(input);
   if (id !== undefined) drop.eventId = id;
   const name = typeof input === 'object' && input !== null ? (input as { event_name?: unknown }).event_name : undefined;
@@ -99,7 +110,8 @@ function dropFor(input: unknown, reason: DropReason, destination: string, matchK
 export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: EventSource, ctx: Omit<MappingContext, 'now' | 'source'>, options: PrepareOptions = {}): Prepared {
   const now = deps.now();
   const n = inputs.length;
-  const out: Prepared = { items: [], count: n, accepted: 0, results: [], resultsJson: '', firstEvents: [], source, drops: [] };
+  const keyMasks: number[] = [];
+  const out: Prepared = { items: [], count: n, accepted: 0, results: [], resultsJson: '', firstEvents: [], source, drops: [], keyMasks };
   // One context for the whole request (the mapping core is pure and does not keep or change it).
   const mctx: MappingContext = { ...ctx, now, source };
   const dests = deps.config.destinations;
@@ -126,10 +138,11 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
         if (r.ok) {
           first ??= r.event;
           out.items.push({ destinationId: d.id, event: r.event });
+          keyMasks.push(matchKeyMask(r.matchKeys));
           dj += acceptedHead[k]! + JSON.stringify(r.matchKeys) + (r.warnings.length ? `,"warnings":${JSON.stringify(r.warnings)}}` : '}');
         } else {
           dj += `${droppedHead[k]!}${JSON.stringify(r.reason)},"detail":${JSON.stringify(r.detail)}${r.matchKeys ? `,"match_keys":${JSON.stringify(r.matchKeys)}` : ''}}`;
-          out.drops.push(dropFor(input, r.reason, d.id, r.matchKeys));
+          out.drops.push(dropFor(input, r.reason, d.id, r.matchKeys, r.detail));
         }
       }
       if (index > 0) json += ',';
@@ -155,12 +168,13 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
       if (r.ok) {
         first ??= r.event;
         out.items.push({ destinationId: d.id, event: r.event });
+        keyMasks.push(matchKeyMask(r.matchKeys));
         dres.push(r.warnings.length ? { destination: d.id, status: 'accepted', match_keys: r.matchKeys, warnings: r.warnings }
           : { destination: d.id, status: 'accepted', match_keys: r.matchKeys });
       } else {
         dres.push(r.matchKeys ? { destination: d.id, status: 'dropped', reason: r.reason, detail: r.detail, match_keys: r.matchKeys }
           : { destination: d.id, status: 'dropped', reason: r.reason, detail: r.detail });
-        out.drops.push(dropFor(input, r.reason, d.id, r.matchKeys));
+        out.drops.push(dropFor(input, r.reason, d.id, r.matchKeys, r.detail));
       }
     }
     const res: EventResult = { index, status: first ? 'accepted' : 'dropped', destinations: dres };
@@ -186,12 +200,21 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
   const r = await deps.outbox.enqueue(p.items);
   if (!r.ok) {
     metrics.dropped.inc({ reason: r.reason, source: p.source }, p.count);
+    deps.dropLog?.note(`outbox:${r.reason}`, 'request refused: the outbox did not take its events (503, the sender retries)', () => ({
+      drop: r.reason, source: p.source, events: p.count,
+      hint: r.reason === 'outbox_full' ? 'OUTBOX_MAX_DEPTH reached: delivery is behind (paused destination? see /status)' : 'the outbox (SQLite file or Redis) is not answering; see /readyz',
+    }), p.count);
     return r;
   }
   // One clock read for the request's sent-log records; counters once per (destination | reason).
   const at = sentLog.timestamp();
   const items = p.items;
   const fb = p.itemFb;
+  const coverage = deps.coverage;
+  const masks = p.keyMasks;
+  let row: Counts | undefined;
+  let rowDest = '';
+  let rowName = '';
   let lastDest: string | undefined;
   let lastCount = 0;
   let perDest: Map<string, number> | undefined;
@@ -216,6 +239,14 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
       if (ud.fbc !== undefined) rec.fbc = ud.fbc;
     }
     sentLog.record(rec, at);
+    if (coverage !== undefined && masks !== undefined) {
+      if (row === undefined || rowDest !== it.destinationId || rowName !== e.event_name) {
+        rowDest = it.destinationId;
+        rowName = e.event_name;
+        row = coverage.row(rowDest, rowName);
+      }
+      countKeys(row, masks[i]!);
+    }
   }
   if (lastDest !== undefined) {
     if (perDest === undefined) {
@@ -242,6 +273,16 @@ export async function commit(deps: IngestDeps, p: Prepared): Promise<EnqueueResu
       }
     }
     for (const [reason, n] of perReason) metrics.dropped.inc({ reason, source: p.source }, n);
+    const dropLog = deps.dropLog;
+    if (dropLog !== undefined) {
+      for (const [reason, n] of perReason) {
+        const d = p.drops.find((x) => x.reason === reason)!;
+        dropLog.note(`mapping:${reason}`, 'event dropped by the mapping', () => ({
+          drop: reason, source: p.source, destination: d.destination, event_name: d.eventName, field: d.field, keys_present: d.matchKeys?.join(', '),
+          ...(reason === 'insufficient_match_keys' || reason === 'missing_personal_info' ? { hint: 'POST the event to /v1/preview to see the mapping; FB_MATCH_POLICY sets the rule (docs/mapping.md)' } : {}),
+        }), n);
+      }
+    }
   }
   return r;
 }

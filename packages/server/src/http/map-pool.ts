@@ -33,6 +33,7 @@ export interface MapResultColumns {
   fbp: Array<string | null>;
   fbc: Array<string | null>;
   drops: Prepared['drops'];
+  keyMasks: number[];
 }
 
 export interface MapHttpError { status: number; code: string; message: string; field?: string }
@@ -79,7 +80,7 @@ export function preparedFromColumns(c: MapResultColumns): Prepared {
     items[i] = { destinationId: c.dest[i]!, event, json };
   }
   return {
-    items, count: c.count, accepted: c.accepted, results: [], resultsJson: c.resultsJson, firstEvents: [], source: 'api', drops: c.drops,
+    items, count: c.count, accepted: c.accepted, results: [], resultsJson: c.resultsJson, firstEvents: [], source: 'api', drops: c.drops, keyMasks: c.keyMasks,
     itemFb: { fbp: c.fbp, fbc: c.fbc },
   };
 }

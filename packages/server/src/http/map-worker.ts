@@ -59,7 +59,7 @@ function handle(build: BuildFn, destinations: readonly DestinationConfig[], req:
   }
   return {
     id: req.id,
-    ok: { count: p.count, accepted: p.accepted, resultsJson: p.resultsJson, dest, json, eventId, eventName, eventTime, actionSource, fbp, fbc, drops: p.drops },
+    ok: { count: p.count, accepted: p.accepted, resultsJson: p.resultsJson, dest, json, eventId, eventName, eventTime, actionSource, fbp, fbc, drops: p.drops, keyMasks: p.keyMasks ?? [] },
   };
 }
 
