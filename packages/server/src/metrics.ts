@@ -8,6 +8,7 @@ export const MAPPING_DROP_REASONS = DROP_REASONS;
 export const HTTP_DROP_REASONS = [
   'invalid_json', 'invalid_utf8', 'invalid_body', 'body_too_large', 'batch_too_large', 'unsupported_media_type',
   'origin_refused', 'rate_limited', 'unauthorized', 'outbox_full', 'outbox_unavailable', 'shutting_down', 'invalid_csv',
+  'invalid_event', 'storage_full',
 ] as const;
 export type HttpDropReason = (typeof HTTP_DROP_REASONS)[number];
 

@@ -20,6 +20,7 @@ import type {
   OutboxEntry,
 } from './types.js';
 import { destinationsKey, redisKeys, resolveRedisOutboxConfig, type RedisOutboxConfig, type RedisOutboxOptions } from './redis-config.js';
+import { serialiseItems } from './serialise.js';
 import { ACK, CLAIM, DEAD_LETTER, ENQUEUE, REPLAY, RETRY_LATER, SWEEP_CONSUMERS, type LuaScript } from './redis-scripts.js';
 
 export type { RedisOutboxOptions } from './redis-config.js';
@@ -87,11 +88,14 @@ export class RedisOutbox implements Outbox {
   async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     if (items.length === 0) return { ok: true };
     if (this.closed) return { ok: false, reason: 'outbox_unavailable', detail: 'outbox closed' };
+    const json = serialiseItems(items);
+    if (!Array.isArray(json)) return json;
     const byDest = new Map<string, string[]>();
-    for (const item of items) {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       let list = byDest.get(item.destinationId);
       if (!list) byDest.set(item.destinationId, (list = []));
-      list.push(JSON.stringify(item.event));
+      list.push(json[i]!);
     }
     const keys = [destinationsKey(this.config.keyPrefix)];
     const args: Array<string | number> = [this.config.maxDepth, Date.now(), GROUP, byDest.size];

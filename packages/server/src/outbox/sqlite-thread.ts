@@ -4,6 +4,7 @@ import type {
   DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
 } from './types.js';
 import { startWorker } from '../worker-thread.js';
+import { serialiseItems } from './serialise.js';
 
 /** Options of the threaded SQLite outbox (the worker's `SqliteOutbox` gets the same, minus `now`). */
 export interface ThreadedSqliteOutboxOptions {
@@ -249,12 +250,15 @@ export class ThreadedSqliteOutbox implements Outbox {
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     if (this.#closed) return Promise.resolve({ ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' });
     if (items.length === 0) return Promise.resolve({ ok: true });
+    // Serialised before the shared batch is touched: a failure here fails this call only.
+    const json = serialiseItems(items);
+    if (!Array.isArray(json)) return Promise.resolve(json);
     const b = (this.#batch ??= { counts: [], dest: [], json: [], eventId: [], eventTime: [], actionSource: [], resolvers: [] });
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       const e = it.event;
       b.dest.push(it.destinationId);
-      b.json.push(it.json ?? JSON.stringify(e));
+      b.json.push(json[i]!);
       b.eventId.push(e.event_id);
       b.eventTime.push(e.event_time);
       b.actionSource.push(e.action_source);

@@ -5,6 +5,7 @@ import type { CapiServerEvent } from '../mapping/types.js';
 import type {
   DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
 } from './types.js';
+import { serialiseItems } from './serialise.js';
 
 export interface SqliteOutboxOptions {
   /** Entries (all destinations) beyond which enqueue answers `outbox_full`. */
@@ -25,10 +26,10 @@ const MAX_RUNS = 8;
 
 type PayloadRow = [number, string, number, string | null, number | null, string | null];
 
-function fill(args: unknown[], at: number, it: EnqueueItem, now: number): void {
+function fill(args: unknown[], at: number, it: EnqueueItem, json: string, now: number): void {
   const e = it.event;
   args[at] = it.destinationId;
-  args[at + 1] = it.json ?? JSON.stringify(e);
+  args[at + 1] = json;
   args[at + 2] = now;
   args[at + 3] = now;
   args[at + 4] = e.event_id;
@@ -57,8 +58,11 @@ function idRuns(sorted: readonly number[]): number[] {
 
 interface Pending {
   items: readonly EnqueueItem[];
+  /** Every item's JSON, serialised when the call arrived (before it joined the group commit). */
+  json: string[];
   resolve: (r: EnqueueResult) => void;
 }
+
 
 interface Row {
   id: number;
@@ -365,8 +369,10 @@ export class SqliteOutbox implements Outbox {
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     if (this.#closed) return Promise.resolve({ ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' });
     if (items.length === 0) return Promise.resolve({ ok: true });
+    const json = serialiseItems(items);
+    if (!Array.isArray(json)) return Promise.resolve(json);
     return new Promise((resolve) => {
-      this.#pending.push({ items, resolve });
+      this.#pending.push({ items, json, resolve });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#commitPending());
@@ -392,7 +398,7 @@ export class SqliteOutbox implements Outbox {
             results.push({ ok: false, reason: 'outbox_full', detail: `outbox holds ${this.#count + added} events (max ${this.#maxDepth})` });
             continue;
           }
-          const [lo, hi] = this.#insertAll(p.items, now);
+          const [lo, hi] = this.#insertAll(p.items, p.json, now);
           if (first === 0) first = lo;
           last = hi;
           added += p.items.length;
@@ -423,19 +429,19 @@ export class SqliteOutbox implements Outbox {
    * the first and last id. AUTOINCREMENT ids of one statement are consecutive and larger than every id
    * before (the transaction holds the write lock), so [first, last] is exactly these rows.
    */
-  #insertAll(items: readonly EnqueueItem[], now: number): [number, number] {
+  #insertAll(items: readonly EnqueueItem[], json: readonly string[], now: number): [number, number] {
     const args = this.#args;
     let first = 0;
     let last = 0;
     let i = 0;
     for (; i + CHUNK <= items.length; i += CHUNK) {
-      for (let k = 0; k < CHUNK; k++) fill(args, k * INSERT_COLS, items[i + k]!, now);
+      for (let k = 0; k < CHUNK; k++) fill(args, k * INSERT_COLS, items[i + k]!, json[i + k]!, now);
       last = Number(this.#insertChunk.run(args).lastInsertRowid);
       if (first === 0) first = last - CHUNK + 1;
     }
     const one = this.#oneArgs;
     for (; i < items.length; i++) {
-      fill(one, 0, items[i]!, now);
+      fill(one, 0, items[i]!, json[i]!, now);
       last = Number(this.#insertOne.run(one).lastInsertRowid);
       if (first === 0) first = last;
     }

@@ -57,10 +57,21 @@ export interface DeadLetter {
   deadLetteredAt: number;
 }
 
-export type EnqueueResult = { ok: true } | { ok: false; reason: 'outbox_full' | 'outbox_unavailable'; detail: string };
+/**
+ * `storage_full`: the disk (SQLITE_FULL) or Redis memory (OOM, noeviction) is full; delivery keeps running
+ * and frees space, so a retry later succeeds.
+ * `invalid_event`: an event of this request could not be serialised (the caller's fault, answered 4xx); nothing
+ * of the request is stored and no other request is affected.
+ */
+export type EnqueueRefusal = 'outbox_full' | 'outbox_unavailable' | 'storage_full' | 'invalid_event';
+export type EnqueueResult = { ok: true } | { ok: false; reason: EnqueueRefusal; detail: string };
 
 export interface Outbox {
-  /** Resolves only once every item is durable (fsync'd WAL / Redis acknowledged). All or nothing. */
+  /**
+   * Resolves only once every item is durable (fsync'd WAL / Redis acknowledged). All or nothing, per call:
+   * every item is serialised before anything shared (a group-commit batch) is touched, so one call's bad
+   * item never changes or fails what another call stores. Never rejects.
+   */
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult>;
   /**
    * Leases up to `max` (≤ 1000) entries of a destination that are due. A leased entry is invisible to
