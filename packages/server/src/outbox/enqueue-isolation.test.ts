@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CapiServerEvent } from '../mapping/types.js';
-import { testBackends } from './test-backends.js';
+import { testBackends } from '../../test/support/outbox-backends.js';
 import type { EnqueueItem, Outbox, OutboxEntry } from './types.js';
 
 const DEST = 'pixel-a';

@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
-import { createRedisOutbox, type RedisOutboxOptions } from './redis.js';
-import { SqliteOutbox, type SqliteOutboxOptions } from './sqlite.js';
-import { ThreadedSqliteOutbox } from './sqlite-thread.js';
-import type { Outbox } from './types.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
+import { createRedisOutbox, type RedisOutboxOptions } from '../../src/outbox/redis.js';
+import { SqliteOutbox, type SqliteOutboxOptions } from '../../src/outbox/sqlite.js';
+import { ThreadedSqliteOutbox } from '../../src/outbox/sqlite-thread.js';
+import type { Outbox } from '../../src/outbox/types.js';
 
 export type TestOutboxOptions = Pick<SqliteOutboxOptions, 'maxDepth'>;
 
