@@ -37,3 +37,10 @@ describe('checkPassThrough', () => {
     expect(bad.length).toBeLessThan(120);
   });
 });
+
+describe('checkPassThrough keys', () => {
+  it('bounds the key under which the value sits too', () => {
+    expect(checkPassThrough(1, 'integrations.facebook.custom_data.', 'k'.repeat(2049), newBudget()))
+      .toMatch(/^integrations\.facebook\.custom_data\.k{40}…: key longer than 2048 characters$/);
+  });
+});

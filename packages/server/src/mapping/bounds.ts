@@ -34,6 +34,8 @@ export const newBudget = (): PassThroughBudget => ({ used: 0 });
  * Field names of nested entries are built only for a violation (the common, fitting value allocates nothing).
  */
 export function checkPassThrough(value: unknown, prefix: string, key: string, budget: PassThroughBudget): BoundViolation | undefined {
+  if (key.length > MAX_PASSTHROUGH_STRING) return `${prefix}${safeKey(key)}: key longer than ${MAX_PASSTHROUGH_STRING} characters`;
+  budget.used += key.length + 4;
   const bad = check(value, 0, budget);
   return bad === undefined ? undefined : prefix + safeKey(key) + bad;
 }
