@@ -178,19 +178,38 @@ end)
 `);
 
 /**
- * KEYS: events stream, dead stream. ARGV: group, consumer, now, then pairs id, errorJSON.
- * Moves each entry still leased by this consumer to the dead stream. Returns how many.
+ * KEYS: events stream, dead stream, dead-info hash (`bytes`, `evicted`).
+ * ARGV: group, consumer, now, maxCount, maxBytes, then pairs id, errorJSON.
+ * Moves each entry still leased by this consumer to the dead stream, then evicts the oldest dead letters
+ * until the stream holds at most maxCount entries and maxBytes bytes (event + error JSON).
+ * Returns {moved, evicted}.
  */
 export const DEAD_LETTER = script(`${FIELDS_TO_MAP}${MOVE_OWNED}
-local ev, dead = KEYS[1], KEYS[2]
+local ev, dead, info = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, now = ARGV[1], ARGV[2], ARGV[3]
-return move_owned(ev, group, consumer, 4, 2, function(id, f, i)
+local maxc, maxb = tonumber(ARGV[4]), tonumber(ARGV[5])
+local bytes = tonumber(redis.call('HGET', info, 'bytes') or '0')
+local moved = move_owned(ev, group, consumer, 6, 2, function(id, f, i)
   redis.call('XADD', dead, '*', 'e', f['e'], 't', f['t'] or '0', 'a', f['a'] or '0', 'err', ARGV[i + 1], 'd', now, 'oid', id)
+  bytes = bytes + #f['e'] + #ARGV[i + 1]
 end)
+local evicted = 0
+while redis.call('XLEN', dead) > maxc or bytes > maxb do
+  local r = redis.call('XRANGE', dead, '-', '+', 'COUNT', 1)
+  if not r[1] then break end
+  local f = fmap(r[1][2])
+  bytes = bytes - #(f['e'] or '') - #(f['err'] or '')
+  redis.call('XDEL', dead, r[1][1])
+  evicted = evicted + 1
+end
+if bytes < 0 or redis.call('XLEN', dead) == 0 then bytes = 0 end
+redis.call('HSET', info, 'bytes', bytes)
+if evicted > 0 then redis.call('HINCRBY', info, 'evicted', evicted) end
+return {moved, evicted}
 `);
 
 /**
- * KEYS: dead stream, events stream, destinations set. ARGV: group, destId, now, mode ('all'|'ids'), then
+ * KEYS: dead stream, events stream, destinations set, dead-info hash. ARGV: group, destId, now, mode ('all'|'ids'), then
  * a batch limit (mode all) or ids (mode ids). Moves dead letters back to the stream with attempts 0.
  * Returns how many moved.
  */
@@ -209,11 +228,16 @@ end
 if #entries == 0 then return 0 end
 ensure_group(ev, group)
 redis.call('SADD', KEYS[3], dest)
+local freed = 0
 for _, entry in ipairs(entries) do
   local f = fmap(entry[2])
   redis.call('XADD', ev, '*', 'e', f['e'], 't', f['t'] or ARGV[3], 'a', '0')
   redis.call('XDEL', dead, entry[1])
+  freed = freed + #f['e'] + #(f['err'] or '')
 end
+local bytes = tonumber(redis.call('HGET', KEYS[4], 'bytes') or '0') - freed
+if bytes < 0 or redis.call('XLEN', dead) == 0 then bytes = 0 end
+redis.call('HSET', KEYS[4], 'bytes', bytes)
 return #entries
 `);
 

@@ -11,7 +11,7 @@ import { SqliteOutbox, type SqliteOutboxOptions } from '../../src/outbox/sqlite.
 import { ThreadedSqliteOutbox } from '../../src/outbox/sqlite-thread.js';
 import type { Outbox } from '../../src/outbox/types.js';
 
-export type TestOutboxOptions = Pick<SqliteOutboxOptions, 'maxDepth'>;
+export type TestOutboxOptions = Pick<SqliteOutboxOptions, 'maxDepth' | 'deadLetterMaxCount' | 'deadLetterMaxBytes' | 'maxBytes'>;
 
 export interface TestBackend {
   name: 'sqlite-inline' | 'sqlite-thread' | 'redis';
@@ -60,6 +60,8 @@ export function testBackends(): TestBackend[] {
       if (!server) throw new Error('redis-server not started');
       const o: RedisOutboxOptions = { keyPrefix: prefix };
       if (options.maxDepth !== undefined) o.maxDepth = options.maxDepth;
+      if (options.deadLetterMaxCount !== undefined) o.deadLetterMaxCount = options.deadLetterMaxCount;
+      if (options.deadLetterMaxBytes !== undefined) o.deadLetterMaxBytes = options.deadLetterMaxBytes;
       return createRedisOutbox(server.url, o);
     },
     redis: () => {
