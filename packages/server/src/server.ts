@@ -60,9 +60,11 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
   const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const outbox = deps.outbox ?? await createOutbox(config.outboxUrl, {
     maxDepth: config.limits.outboxMaxDepth, releaseLeasesOnOpen: true, logger,
+    deadLetterMaxCount: config.limits.deadLetterMaxCount, deadLetterMaxBytes: config.limits.deadLetterMaxBytes,
+    ...(config.limits.outboxMaxBytes > 0 ? { maxBytes: config.limits.outboxMaxBytes } : {}),
     ...(config.outboxThread !== undefined ? { thread: config.outboxThread } : {}),
   });
-  const metrics = createMetrics(config.destinations.map((d) => d.id), (d) => outbox.depth(d));
+  const metrics = createMetrics(config.destinations.map((d) => d.id), (d) => outbox.depth(d), outbox.status ? (d) => outbox.status!(d) : undefined);
   const sentLog = new SentLog(config.limits.sentLogSize, now);
   const dispatcher = new Dispatcher({
     outbox, destinations: config.destinations, settings: config.delivery, metrics, logger, sentLog, now,

@@ -35,6 +35,15 @@ end
 `;
 
 /**
+ * Delivery must keep running when Redis is at maxmemory (noeviction): it is what frees memory. Redis refuses
+ * a memory-growing command in a script only while the script has not written anything yet (6.2 and 7.x;
+ * 7's `allow-oom` shebang flag does not exist in 6.2), so delivery scripts start with a write that changes
+ * nothing. Each moves entries (claim: delayed → stream; retry: stream → delayed; dead-letter: stream → dead
+ * stream, evicting the oldest), so memory does not grow with them. Enqueue and replay keep Redis's refusal.
+ */
+const WRITE_FIRST = (key: string) => `redis.call('ZREM', ${key}, '')\n`;
+
+/**
  * KEYS[1] = destinations set; then per destination i: KEYS[2i] = events stream, KEYS[2i+1] = delayed zset.
  * ARGV: maxDepth, now, group, ndest, then per destination: destId, n, n event JSONs.
  * Checks every destination's bound first, then writes: all or nothing.
@@ -78,6 +87,7 @@ return {'ok'}
  */
 export const CLAIM = script(`${ENSURE_GROUP}${FIELDS_TO_MAP}
 local ev, dl = KEYS[1], KEYS[2]
+${WRITE_FIRST('dl')}
 local group, consumer = ARGV[1], ARGV[2]
 local max = tonumber(ARGV[3])
 local lease = tonumber(ARGV[4])
@@ -170,7 +180,7 @@ end
  */
 export const RETRY_LATER = script(`${FIELDS_TO_MAP}${MOVE_OWNED}
 local ev, dl = KEYS[1], KEYS[2]
-local group, consumer, nb = ARGV[1], ARGV[2], ARGV[3]
+${WRITE_FIRST('dl')}local group, consumer, nb = ARGV[1], ARGV[2], ARGV[3]
 return move_owned(ev, group, consumer, 4, 1, function(id, f)
   local a = tonumber(f['a'] or '0') + 1
   redis.call('ZADD', dl, nb, a .. '|' .. (f['t'] or '0') .. '|' .. id .. '|' .. f['e'])
@@ -186,6 +196,7 @@ end)
  */
 export const DEAD_LETTER = script(`${FIELDS_TO_MAP}${MOVE_OWNED}
 local ev, dead, info = KEYS[1], KEYS[2], KEYS[3]
+redis.call('HDEL', info, '') -- the first write, see WRITE_FIRST
 local group, consumer, now = ARGV[1], ARGV[2], ARGV[3]
 local maxc, maxb = tonumber(ARGV[4]), tonumber(ARGV[5])
 local bytes = tonumber(redis.call('HGET', info, 'bytes') or '0')
