@@ -3,8 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CapiServerEvent } from '../mapping/types.js';
 import type {
-  DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
-  DeadLetterOutcome, OutboxStatus,
+  DeadLetter, DeadLetterError, DeadLetterOutcome, EnqueueItem, EnqueueResult, Outbox, OutboxEntry, OutboxStatus,
 } from './types.js';
 import { DEFAULT_DEAD_LETTER_MAX_BYTES, DEFAULT_DEAD_LETTER_MAX_COUNT, SqliteDeadLetterBounds } from './sqlite-dead-letters.js';
 import { serialiseItems } from './serialise.js';
@@ -76,7 +75,6 @@ interface Pending {
   json: string[];
   resolve: (r: EnqueueResult) => void;
 }
-
 
 interface Row {
   id: number;
@@ -240,8 +238,9 @@ export class SqliteOutbox implements Outbox {
       maxBytes: options.deadLetterMaxBytes ?? DEFAULT_DEAD_LETTER_MAX_BYTES,
     });
     const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-    this.#maxPages = options.maxBytes !== undefined ? Math.max(16, Math.floor(options.maxBytes / pageSize)) : 0;
-    if (this.#maxPages > 0) this.#db.pragma(`max_page_count = ${this.#maxPages}`);
+    // SQLite never sets the cap below the file's current size: read back what it took.
+    this.#maxPages = options.maxBytes === undefined ? 0
+      : this.#db.pragma(`max_page_count = ${Math.max(16, Math.floor(options.maxBytes / pageSize))}`, { simple: true }) as number;
     this.#pagesInUse = this.#db.prepare('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count()) AS n').pluck(true);
     const insertSql = (rows: number) => `INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source)
       VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
