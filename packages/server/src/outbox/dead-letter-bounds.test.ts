@@ -118,3 +118,32 @@ describe.each(testBackends())('dead-letter bounds and full storage: $name', (bac
     }
   });
 });
+
+describe.each(testBackends().filter((b) => b.name !== 'redis'))('SQLITE_FULL: $name', (backend) => {
+  const opened: Outbox[] = [];
+  const open = async (options: Parameters<typeof backend.open>[0] = {}) => {
+    const o = await backend.open(options);
+    opened.push(o);
+    return o;
+  };
+  beforeAll(() => backend.start());
+  afterAll(() => backend.stop());
+  beforeEach(() => backend.fresh());
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((o) => o.close()));
+  });
+
+  it('SQLITE_FULL in a group commit answers storage_full, fails nothing else, and is reported until space is freed', async () => {
+    const outbox = await open({ maxBytes: 256 * 1024 });
+    // Far below the 95 % headroom, so the commit itself runs into the page cap.
+    const huge = await outbox.enqueue(items(200, 1500));
+    expect(huge).toMatchObject({ ok: false, reason: 'storage_full' });
+    expect((huge as { detail: string }).detail).toMatch(/full/);
+    expect((await outbox.status!()).storageFull).toBe(true);
+    expect(await outbox.depth(DEST)).toBe(0);
+    // A request that fits is stored (SQLite rolled the failed transaction back) and clears the state.
+    expect(await outbox.enqueue(items(5))).toEqual({ ok: true });
+    expect((await outbox.status!()).storageFull).toBe(false);
+    expect(await outbox.depth(DEST)).toBe(5);
+  });
+});
