@@ -133,7 +133,7 @@ describe.each(testBackends().filter((b) => b.name !== 'redis'))('SQLITE_FULL: $n
     await Promise.all(opened.splice(0).map((o) => o.close()));
   });
 
-  it('SQLITE_FULL in a group commit answers storage_full, fails nothing else, and is reported until space is freed', async () => {
+  it('SQLITE_FULL in a group commit answers storage_full, stores nothing of it, and is reported until a commit succeeds', async () => {
     const outbox = await open({ maxBytes: 256 * 1024 });
     // Far below the 95 % headroom, so the commit itself runs into the page cap.
     const huge = await outbox.enqueue(items(200, 1500));
