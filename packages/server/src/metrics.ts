@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DROP_REASONS } from './mapping/types.js';
+import type { OutboxStatus } from './outbox/types.js';
 import type { CoverageRow } from './status/coverage.js';
 
 /** Mapping drop reasons (from the mapping core) — each gets a zero-valued series at start. */
@@ -9,6 +10,7 @@ export const MAPPING_DROP_REASONS = DROP_REASONS;
 export const HTTP_DROP_REASONS = [
   'invalid_json', 'invalid_utf8', 'invalid_body', 'body_too_large', 'batch_too_large', 'unsupported_media_type',
   'origin_refused', 'rate_limited', 'unauthorized', 'outbox_full', 'outbox_unavailable', 'shutting_down', 'invalid_csv',
+  'invalid_event', 'storage_full',
 ] as const;
 export type HttpDropReason = (typeof HTTP_DROP_REASONS)[number];
 
@@ -31,13 +33,42 @@ export interface Metrics {
   /** Queued events per destination and event name, and those carrying each match key (set from the coverage counters at scrape). */
   coverageEvents: Counter<'destination' | 'event_name'>;
   matchKeyEvents: Counter<'destination' | 'event_name' | 'key'>;
+  /** Dead letters stored, by destination (read from the outbox on every scrape). */
+  deadLetters: Gauge<'destination'>;
+  deadLetterBytes: Gauge<'destination'>;
+  /** Dead letters evicted (oldest first) to keep the store within its bounds. */
+  deadLettersEvicted: Counter;
+  /** 1 while the outbox storage is full (ingestion answers 503 storage_full). */
+  storageFull: Gauge;
 }
 
-/**
- * One registry per server instance (tests start several in one process). `depthOf` is called on every
- * scrape so the depth gauge is exact.
- */
-export function createMetrics(destinationIds: readonly string[], depthOf?: (destination?: string) => Promise<number>, coverage?: () => CoverageRow[]): Metrics {
+/** What the gauges read on every scrape (so they are exact): the outbox's depth and status, the coverage counters. */
+export interface ScrapeSources {
+  depthOf?: (destination?: string) => Promise<number>;
+  statusOf?: ((destination?: string) => Promise<OutboxStatus>) | undefined;
+  coverage?: () => CoverageRow[];
+}
+
+/** One registry per server instance (tests start several in one process). */
+export function createMetrics(destinationIds: readonly string[], sources: ScrapeSources = {}): Metrics {
+  const { depthOf, statusOf, coverage } = sources;
+  /** One status read per destination and scrape, shared by the dead-letter gauges. */
+  let scrape: Promise<Map<string, OutboxStatus>> | undefined;
+  const statuses = (): Promise<Map<string, OutboxStatus>> => {
+    scrape ??= (async () => {
+      const out = new Map<string, OutboxStatus>();
+      if (statusOf) for (const d of destinationIds) out.set(d, await statusOf(d));
+      return out;
+    })().finally(() => setImmediate(() => { scrape = undefined; }));
+    return scrape;
+  };
+  const fromStatus = async (g: Gauge<'destination'>, pick: (s: OutboxStatus) => number): Promise<void> => {
+    try {
+      for (const [d, s] of await statuses()) g.set({ destination: d }, pick(s));
+    } catch {
+      // outbox unreachable: keep the last value; /readyz reports it
+    }
+  };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'capi_bridge_' });
   const p = 'capi_bridge_';
@@ -84,6 +115,27 @@ export function createMetrics(destinationIds: readonly string[], depthOf?: (dest
           } catch {
             // outbox unreachable: keep the last value; /readyz reports it
           }
+        }
+      },
+    }),
+    deadLetters: new Gauge({
+      name: `${p}dead_letters`, help: 'Dead letters stored, by destination (bounded: DEAD_LETTER_MAX_COUNT / _BYTES)', labelNames: ['destination'], registers: [registry],
+      async collect() { await fromStatus(this, (s) => s.deadLetters); },
+    }),
+    deadLetterBytes: new Gauge({
+      name: `${p}dead_letter_bytes`, help: 'Bytes of stored dead letters (event + error JSON), by destination', labelNames: ['destination'], registers: [registry],
+      async collect() { await fromStatus(this, (s) => s.deadLetterBytes); },
+    }),
+    deadLettersEvicted: new Counter({ name: `${p}dead_letters_evicted_total`, help: 'Oldest dead letters evicted to keep the store within its bounds', registers: [registry] }),
+    storageFull: new Gauge({
+      name: `${p}outbox_storage_full`, help: '1 while the outbox storage is full (SQLITE_FULL / OUTBOX_MAX_BYTES, Redis OOM): ingestion answers 503 storage_full', registers: [registry],
+      async collect() {
+        try {
+          let full = 0;
+          for (const s of (await statuses()).values()) if (s.storageFull) full = 1;
+          this.set(full);
+        } catch {
+          // outbox unreachable: keep the last value
         }
       },
     }),

@@ -64,10 +64,14 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
   const logger = deps.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const outbox = deps.outbox ?? await createOutbox(config.outboxUrl, {
     maxDepth: config.limits.outboxMaxDepth, releaseLeasesOnOpen: true, logger,
+    deadLetterMaxCount: config.limits.deadLetterMaxCount, deadLetterMaxBytes: config.limits.deadLetterMaxBytes,
+    ...(config.limits.outboxMaxBytes > 0 ? { maxBytes: config.limits.outboxMaxBytes } : {}),
     ...(config.outboxThread !== undefined ? { thread: config.outboxThread } : {}),
   });
   const coverage = new Coverage();
-  const metrics = createMetrics(config.destinations.map((d) => d.id), (d) => outbox.depth(d), () => coverage.rows());
+  const metrics = createMetrics(config.destinations.map((d) => d.id), {
+    depthOf: (d) => outbox.depth(d), statusOf: outbox.status ? (d) => outbox.status!(d) : undefined, coverage: () => coverage.rows(),
+  });
   const dropLog = new DropLog({ logger, now });
   dropLog.start();
   const sentLog = new SentLog(config.limits.sentLogSize, now);

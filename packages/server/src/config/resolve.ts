@@ -243,10 +243,14 @@ export function resolveConfig(input: ResolveInput = {}): ResolvedConfig {
   const logLevel = ll ? str(ll[0], ll[1]) : 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(ll![0], `expected one of ${LOG_LEVELS.join(', ')}, got ${show(logLevel)}`);
 
-  const limits = numbers<Limits>('config.limits', DEFAULT_LIMITS, file.limits, { outboxMaxDepth: ['OUTBOX_MAX_DEPTH', env.OUTBOX_MAX_DEPTH] }, {
+  const limits = numbers<Limits>('config.limits', DEFAULT_LIMITS, file.limits, {
+    outboxMaxDepth: ['OUTBOX_MAX_DEPTH', env.OUTBOX_MAX_DEPTH], deadLetterMaxCount: ['DEAD_LETTER_MAX_COUNT', env.DEAD_LETTER_MAX_COUNT],
+    deadLetterMaxBytes: ['DEAD_LETTER_MAX_BYTES', env.DEAD_LETTER_MAX_BYTES], outboxMaxBytes: ['OUTBOX_MAX_BYTES', env.OUTBOX_MAX_BYTES],
+  }, {
     collectBodyBytes: [256, 1024 * 1024], collectMaxBatch: [1, 1000], apiBodyBytes: [1024, 64 * 1024 * 1024],
     apiMaxBatch: [1, 1000], csvBodyBytes: [1024, 10 * 1024 * 1024 * 1024], csvChunk: [1, 1000], csvMaxBadRows: [0, 100_000],
     outboxMaxDepth: [1, 100_000_000], sentLogSize: [0, 1_000_000],
+    deadLetterMaxCount: [1, 100_000_000], deadLetterMaxBytes: [1024, 1024 ** 4], outboxMaxBytes: [0, 1024 ** 5],
   });
   const delivery = numbers<DeliverySettings>('config.delivery', DEFAULT_DELIVERY, file.delivery, {
     batchSize: ['BATCH_SIZE', env.BATCH_SIZE], flushIntervalMs: ['FLUSH_INTERVAL_MS', env.FLUSH_INTERVAL_MS],

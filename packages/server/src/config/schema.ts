@@ -70,6 +70,12 @@ export interface Limits {
   outboxMaxDepth: number;
   /** Events remembered for `/v1/sent`. */
   sentLogSize: number;
+  /** Dead letters kept (SQLite: whole file; Redis: per destination); the oldest are evicted beyond it. */
+  deadLetterMaxCount: number;
+  /** Bytes of dead letters (event + error JSON) kept, same scope; the oldest are evicted beyond it. */
+  deadLetterMaxBytes: number;
+  /** SQLite: size cap of the outbox file in bytes (0 = none); ingestion answers 503 `storage_full` from 95 % of it. */
+  outboxMaxBytes: number;
 }
 
 export interface DeliverySettings {
@@ -151,6 +157,9 @@ export const DEFAULT_LIMITS: Limits = {
   csvMaxBadRows: 100,
   outboxMaxDepth: 1_000_000,
   sentLogSize: 10_000,
+  deadLetterMaxCount: 100_000,
+  deadLetterMaxBytes: 256 * 1024 * 1024,
+  outboxMaxBytes: 0,
 };
 
 export const DEFAULT_DELIVERY: DeliverySettings = {

@@ -360,7 +360,11 @@ export class Dispatcher {
   async #deadLetter(st: DestState, items: Array<{ entry: OutboxEntry; error: DeadLetterError }>): Promise<void> {
     if (items.length === 0) return;
     const destination = st.dest.id;
-    await this.#d.outbox.deadLetter(destination, items.map((i) => ({ id: i.entry.id, error: i.error })));
+    const outcome = await this.#d.outbox.deadLetter(destination, items.map((i) => ({ id: i.entry.id, error: i.error })));
+    if (outcome && outcome.evicted > 0) {
+      this.#d.metrics.deadLettersEvicted.inc(outcome.evicted);
+      this.#d.logger.warn({ destination, evicted: outcome.evicted }, 'oldest dead letters evicted: the dead-letter store is at DEAD_LETTER_MAX_COUNT / DEAD_LETTER_MAX_BYTES');
+    }
     for (const i of items) {
       this.#d.metrics.deadLettered.inc({ destination, reason: i.error.reason });
       this.#d.sentLog?.update(head(i.entry).event_id, destination, 'dead_lettered', i.error.reason);

@@ -9,12 +9,17 @@ export type FastRoute = (req: Request, res: Response) => void;
 /** The app's error handler, called directly by the fast routes. */
 export type OnError = (err: unknown, req: Request, res: Response) => void;
 
-/** An ingest route's result: its JSON reply, or the outbox's refusal (full / unavailable), answered 503. */
+/** An ingest route's result: its JSON reply, or the outbox's refusal (see refusalStatus). */
 export type IngestOutcome = { ok: true; status: number; body: string } | { ok: false; code: string; message: string };
+
+/** HTTP status of an outbox refusal: the caller's own bad event is 400, the rest are worth a retry (503). */
+export function refusalStatus(code: string): number {
+  return code === 'invalid_event' ? 400 : 503;
+}
 
 /** Router answer for an outcome. */
 export function sendOutcome(res: Response, o: IngestOutcome): void {
-  if (!o.ok) sendError(res, 503, o.code, o.message);
+  if (!o.ok) sendError(res, refusalStatus(o.code), o.code, o.message);
   else sendJsonText(res, o.status, o.body);
 }
 
@@ -25,7 +30,7 @@ export function sendOutcome(res: Response, o: IngestOutcome): void {
 export function sendOutcomeFast(res: Response, headers: string[], o: IngestOutcome): void {
   if (!o.ok) {
     applyFlatHeaders(res, headers);
-    sendError(res, 503, o.code, o.message);
+    sendError(res, refusalStatus(o.code), o.code, o.message);
     return;
   }
   headers.push('Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(o.body)));

@@ -78,7 +78,7 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
   const userData = buildUserData(input, fb, context, dest, ctx, utcYear(nowMs), warnings, matchKeys, eventSourceUrl, time.seconds);
 
   const cd = buildCustomData(input, fb, dest, name.name, warnings);
-  if (!cd.ok) return { ok: false, reason: 'missing_value_or_currency', detail: cd.detail };
+  if (!cd.ok) return cd;
 
   if (actionSource === 'website') {
     if (eventSourceUrl === undefined) {

@@ -1,5 +1,6 @@
 import { buildStandardCustomData, toFiniteNumber } from '@capi-bridge/contract';
 import type { CapiCustomData, DestinationConfig } from './types.js';
+import { checkPassThrough, newBudget } from './bounds.js';
 import { describe, isObj, isUnsafeKey, own, type Obj } from './util.js';
 
 /** ISO 4217 codes known to the runtime's ICU, plus a safety net of the most common ones. */
@@ -31,17 +32,21 @@ function hasKeys(o: Obj): boolean {
   return false;
 }
 
-export type CustomDataResult = { ok: true; customData: CapiCustomData | undefined } | { ok: false; detail: string };
+export type CustomDataResult =
+  | { ok: true; customData: CapiCustomData | undefined }
+  | { ok: false; reason: 'missing_value_or_currency' | 'oversized_field'; detail: string };
 
 /**
  * custom_data build order (seed): (1) all string/number/boolean properties when sendAllProperties,
  * (2) the standard mapping (shared with the web tag), (3) `integrations.facebook.custom_data.<key>`
- * overrides; then currency is validated (ISO 4217) and Purchase must carry value + currency.
+ * overrides; then currency is validated (ISO 4217) and Purchase must carry value + currency. Copied
+ * properties and override values are bounded (bounds.ts): over a bound the event is dropped (`oversized_field`).
  */
 export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig, eventName: string, warnings: string[]): CustomDataResult {
   const std = buildStandardCustomData(input, dest.contentType === 'product' ? PRODUCT : dest.contentType === null ? NO_TYPE : { contentType: dest.contentType });
   // Without sendAllProperties the standard mapping's fresh object is the result (same keys, same order).
   let cd: Obj = std.customData;
+  const budget = newBudget();
   if (dest.sendAllProperties) {
     cd = {};
     let n = 0;
@@ -52,6 +57,10 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
         if (++n > MAX_CUSTOM_DATA_KEYS) {
           warnings.push(`custom_data: more than ${MAX_CUSTOM_DATA_KEYS} properties, extra dropped`);
           break;
+        }
+        if (typeof v === 'string') {
+          const bad = checkPassThrough(v, '', key, budget);
+          if (bad !== undefined) return { ok: false, reason: 'oversized_field', detail: bad };
         }
         cd[key] = v;
       }
@@ -71,7 +80,11 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
       }
       const v = ov[key];
       if (v === null || v === undefined) delete cd[key];
-      else cd[key] = v;
+      else {
+        const bad = checkPassThrough(v, 'integrations.facebook.custom_data.', key, budget);
+        if (bad !== undefined) return { ok: false, reason: 'oversized_field', detail: bad };
+        cd[key] = v;
+      }
     }
   } else if (ov !== undefined && ov !== null) {
     warnings.push(`integrations.facebook.custom_data: not an object (${describe(ov)}), ignored`);
@@ -94,7 +107,7 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
 
   if (eventName === 'Purchase' && (cd.value === undefined || cd.currency === undefined)) {
     const missing = [cd.value === undefined ? 'value' : '', cd.currency === undefined ? 'currency' : ''].filter(Boolean).join(' and ');
-    return { ok: false, detail: `custom_data.${missing === 'value and currency' ? 'value, custom_data.currency' : missing}: required for Purchase (from amount/value/revenue and currency)` };
+    return { ok: false, reason: 'missing_value_or_currency', detail: `custom_data.${missing === 'value and currency' ? 'value, custom_data.currency' : missing}: required for Purchase (from amount/value/revenue and currency)` };
   }
   return { ok: true, customData: hasKeys(cd) ? (cd as CapiCustomData) : undefined };
 }

@@ -110,13 +110,15 @@ export type DropReason =
   /** event_id present but not a string/number, or absurdly long (dedup would silently break). */
   | 'invalid_event_id'
   /** Website event without client_user_agent (Meta: required for website events). */
-  | 'missing_client_user_agent';
+  | 'missing_client_user_agent'
+  /** A value passed through unmapped (custom_data override, copied property) over a size/depth bound. */
+  | 'oversized_field';
 
 const DROP_REASON_SET: Record<DropReason, true> = {
   invalid_input: true, no_consent: true, missing_event_name: true, invalid_event_name: true, invalid_event_time: true,
   too_old: true, in_future: true, invalid_action_source: true, missing_event_source_url: true,
   missing_value_or_currency: true, insufficient_match_keys: true, missing_personal_info: true, invalid_event_id: true,
-  missing_client_user_agent: true,
+  missing_client_user_agent: true, oversized_field: true,
 };
 /** Every DropReason (e.g. to pre-register a metrics counter per reason). */
 export const DROP_REASONS = Object.keys(DROP_REASON_SET) as DropReason[];

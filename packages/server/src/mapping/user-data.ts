@@ -367,7 +367,9 @@ export function buildUserData(
       if (Object.hasOwn(HASHED_FIELDS, key) || key === 'client_ip_address' || key === 'client_user_agent' || key === 'fbc' || key === 'fbp') continue;
       if (isUnsafeKey(key)) continue;
       const v = overrides[key];
-      if (PASSTHROUGH_KEYS.has(key) && (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) {
+      if (PASSTHROUGH_KEYS.has(key) && typeof v === 'string' && v.length > MAX_VALUE_LENGTH) {
+        warnings.push(`integrations.facebook.user_data.${key}: longer than ${MAX_VALUE_LENGTH} characters, ignored`);
+      } else if (PASSTHROUGH_KEYS.has(key) && (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) {
         ud[key] = v;
         if (v !== '') matchKeys.push(key);
       } else {

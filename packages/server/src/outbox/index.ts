@@ -16,6 +16,12 @@ export interface CreateOutboxOptions {
   thread?: boolean;
   /** Outbox-level failures (the SQLite worker's exits/restarts). */
   logger?: OutboxLogger;
+  /** Dead letters kept (SQLite: whole file; Redis: per destination); the oldest are evicted beyond it. */
+  deadLetterMaxCount?: number;
+  /** Bytes of dead letters kept (same scope as the count); the oldest are evicted beyond it. */
+  deadLetterMaxBytes?: number;
+  /** SQLite: size cap of the database file; ingestion answers `storage_full` from 95 % of it. */
+  maxBytes?: number;
 }
 
 type RedisModule = { createRedisOutbox(url: string, options: CreateOutboxOptions): Promise<Outbox> | Outbox };
@@ -36,6 +42,9 @@ export async function createOutbox(url: string, options: CreateOutboxOptions = {
     const sqliteOptions = {
       ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
       ...(options.releaseLeasesOnOpen !== undefined ? { releaseLeasesOnOpen: options.releaseLeasesOnOpen } : {}),
+      ...(options.deadLetterMaxCount !== undefined ? { deadLetterMaxCount: options.deadLetterMaxCount } : {}),
+      ...(options.deadLetterMaxBytes !== undefined ? { deadLetterMaxBytes: options.deadLetterMaxBytes } : {}),
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     };
     if (!thread) return new SqliteOutbox(path, sqliteOptions);
     return ThreadedSqliteOutbox.open(path, { ...sqliteOptions, ...(options.logger ? { logger: options.logger } : {}) });

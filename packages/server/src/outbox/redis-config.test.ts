@@ -15,6 +15,8 @@ describe('resolveRedisOutboxConfig', () => {
         consumerName: undefined,
         commandTimeoutMs: 5000,
         connectTimeoutMs: 5000,
+        deadLetterMaxCount: 100_000,
+        deadLetterMaxBytes: 256 * 1024 * 1024,
       },
     });
   });
@@ -68,6 +70,7 @@ describe('resolveRedisOutboxConfig', () => {
       events: 'capi:{123}:events',
       delayed: 'capi:{123}:delayed',
       dead: 'capi:{123}:dead',
+      deadInfo: 'capi:{123}:deadinfo',
     });
   });
 });

@@ -11,6 +11,10 @@ export interface RedisOutboxOptions {
   commandTimeoutMs?: number;
   /** Connecting at start gives up after this long. Default 5000. */
   connectTimeoutMs?: number;
+  /** Dead letters kept per destination (`:dead` stream); the oldest are evicted beyond it. Default 100,000. */
+  deadLetterMaxCount?: number;
+  /** Bytes of dead letters (event + error JSON) kept per destination; the oldest are evicted beyond it. Default 256 MiB. */
+  deadLetterMaxBytes?: number;
 }
 
 export interface RedisOutboxConfig {
@@ -23,6 +27,8 @@ export interface RedisOutboxConfig {
   consumerName: string | undefined;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
+  deadLetterMaxCount: number;
+  deadLetterMaxBytes: number;
 }
 
 export const REDIS_OUTBOX_DEFAULTS = {
@@ -30,6 +36,8 @@ export const REDIS_OUTBOX_DEFAULTS = {
   maxDepth: 1_000_000,
   commandTimeoutMs: 5000,
   connectTimeoutMs: 5000,
+  deadLetterMaxCount: 100_000,
+  deadLetterMaxBytes: 256 * 1024 * 1024,
 } as const;
 
 export type RedisConfigResult = { ok: true; config: RedisOutboxConfig } | { ok: false; error: string };
@@ -127,6 +135,10 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
   const keyPrefix = q.get('prefix') ?? options.keyPrefix ?? REDIS_OUTBOX_DEFAULTS.keyPrefix;
   if (/[{}\s]/.test(keyPrefix)) return { ok: false, error: 'OUTBOX: prefix must not contain braces or whitespace' };
   const consumerName = q.get('consumer') ?? options.consumerName ?? undefined;
+  const deadLetterMaxCount = positiveInt('deadLetterMaxCount', options.deadLetterMaxCount ?? REDIS_OUTBOX_DEFAULTS.deadLetterMaxCount);
+  if (typeof deadLetterMaxCount === 'string') return { ok: false, error: deadLetterMaxCount };
+  const deadLetterMaxBytes = positiveInt('deadLetterMaxBytes', options.deadLetterMaxBytes ?? REDIS_OUTBOX_DEFAULTS.deadLetterMaxBytes);
+  if (typeof deadLetterMaxBytes === 'string') return { ok: false, error: deadLetterMaxBytes };
 
   for (const k of QUERY_KEYS) q.delete(k);
   return {
@@ -139,6 +151,8 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
       consumerName,
       commandTimeoutMs,
       connectTimeoutMs,
+      deadLetterMaxCount,
+      deadLetterMaxBytes,
     },
   };
 }
@@ -149,7 +163,7 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
  */
 export function redisKeys(prefix: string, destinationId: string) {
   const base = `${prefix}{${destinationId}}`;
-  return { events: `${base}:events`, delayed: `${base}:delayed`, dead: `${base}:dead` };
+  return { events: `${base}:events`, delayed: `${base}:delayed`, dead: `${base}:dead`, deadInfo: `${base}:deadinfo` };
 }
 
 export function destinationsKey(prefix: string): string {

@@ -85,14 +85,14 @@ describe('redis outbox failure behaviour', () => {
     }
   });
 
-  it('maps Redis OOM (maxmemory reached, noeviction) to outbox_full and writes nothing', async () => {
+  it('maps Redis OOM (maxmemory reached, noeviction) to storage_full and writes nothing', async () => {
     const outbox = await createRedisOutbox(server.url, { keyPrefix: 'oom:' });
     const admin = new Redis(server.url);
     try {
       expect(await outbox.enqueue(batch(3))).toEqual({ ok: true });
       await admin.config('SET', 'maxmemory', '1');
       const r = await outbox.enqueue(batch(5));
-      expect(r).toMatchObject({ ok: false, reason: 'outbox_full' });
+      expect(r).toMatchObject({ ok: false, reason: 'storage_full' });
       await admin.config('SET', 'maxmemory', '0');
       expect(await outbox.depth('d1')).toBe(3);
     } finally {

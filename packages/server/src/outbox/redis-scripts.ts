@@ -35,6 +35,15 @@ end
 `;
 
 /**
+ * Delivery must keep running when Redis is at maxmemory (noeviction): it is what frees memory. Redis refuses
+ * a memory-growing command in a script only while the script has not written anything yet (6.2 and 7.x;
+ * 7's `allow-oom` shebang flag does not exist in 6.2), so delivery scripts start with a write that changes
+ * nothing. Each moves entries (claim: delayed → stream; retry: stream → delayed; dead-letter: stream → dead
+ * stream, evicting the oldest), so memory does not grow with them. Enqueue and replay keep Redis's refusal.
+ */
+const WRITE_FIRST = (key: string) => `redis.call('ZREM', ${key}, '')\n`;
+
+/**
  * KEYS[1] = destinations set; then per destination i: KEYS[2i] = events stream, KEYS[2i+1] = delayed zset.
  * ARGV: maxDepth, now, group, ndest, then per destination: destId, n, n event JSONs.
  * Checks every destination's bound first, then writes: all or nothing.
@@ -78,6 +87,7 @@ return {'ok'}
  */
 export const CLAIM = script(`${ENSURE_GROUP}${FIELDS_TO_MAP}
 local ev, dl = KEYS[1], KEYS[2]
+${WRITE_FIRST('dl')}
 local group, consumer = ARGV[1], ARGV[2]
 local max = tonumber(ARGV[3])
 local lease = tonumber(ARGV[4])
@@ -170,7 +180,7 @@ end
  */
 export const RETRY_LATER = script(`${FIELDS_TO_MAP}${MOVE_OWNED}
 local ev, dl = KEYS[1], KEYS[2]
-local group, consumer, nb = ARGV[1], ARGV[2], ARGV[3]
+${WRITE_FIRST('dl')}local group, consumer, nb = ARGV[1], ARGV[2], ARGV[3]
 return move_owned(ev, group, consumer, 4, 1, function(id, f)
   local a = tonumber(f['a'] or '0') + 1
   redis.call('ZADD', dl, nb, a .. '|' .. (f['t'] or '0') .. '|' .. id .. '|' .. f['e'])
@@ -178,19 +188,39 @@ end)
 `);
 
 /**
- * KEYS: events stream, dead stream. ARGV: group, consumer, now, then pairs id, errorJSON.
- * Moves each entry still leased by this consumer to the dead stream. Returns how many.
+ * KEYS: events stream, dead stream, dead-info hash (`bytes`, `evicted`).
+ * ARGV: group, consumer, now, maxCount, maxBytes, then pairs id, errorJSON.
+ * Moves each entry still leased by this consumer to the dead stream, then evicts the oldest dead letters
+ * until the stream holds at most maxCount entries and maxBytes bytes (event + error JSON).
+ * Returns {moved, evicted}.
  */
 export const DEAD_LETTER = script(`${FIELDS_TO_MAP}${MOVE_OWNED}
-local ev, dead = KEYS[1], KEYS[2]
+local ev, dead, info = KEYS[1], KEYS[2], KEYS[3]
+redis.call('HDEL', info, '') -- the first write, see WRITE_FIRST
 local group, consumer, now = ARGV[1], ARGV[2], ARGV[3]
-return move_owned(ev, group, consumer, 4, 2, function(id, f, i)
+local maxc, maxb = tonumber(ARGV[4]), tonumber(ARGV[5])
+local bytes = tonumber(redis.call('HGET', info, 'bytes') or '0')
+local moved = move_owned(ev, group, consumer, 6, 2, function(id, f, i)
   redis.call('XADD', dead, '*', 'e', f['e'], 't', f['t'] or '0', 'a', f['a'] or '0', 'err', ARGV[i + 1], 'd', now, 'oid', id)
+  bytes = bytes + #f['e'] + #ARGV[i + 1]
 end)
+local evicted = 0
+while redis.call('XLEN', dead) > maxc or bytes > maxb do
+  local r = redis.call('XRANGE', dead, '-', '+', 'COUNT', 1)
+  if not r[1] then break end
+  local f = fmap(r[1][2])
+  bytes = bytes - #(f['e'] or '') - #(f['err'] or '')
+  redis.call('XDEL', dead, r[1][1])
+  evicted = evicted + 1
+end
+if bytes < 0 or redis.call('XLEN', dead) == 0 then bytes = 0 end
+redis.call('HSET', info, 'bytes', bytes)
+if evicted > 0 then redis.call('HINCRBY', info, 'evicted', evicted) end
+return {moved, evicted}
 `);
 
 /**
- * KEYS: dead stream, events stream, destinations set. ARGV: group, destId, now, mode ('all'|'ids'), then
+ * KEYS: dead stream, events stream, destinations set, dead-info hash. ARGV: group, destId, now, mode ('all'|'ids'), then
  * a batch limit (mode all) or ids (mode ids). Moves dead letters back to the stream with attempts 0.
  * Returns how many moved.
  */
@@ -209,11 +239,16 @@ end
 if #entries == 0 then return 0 end
 ensure_group(ev, group)
 redis.call('SADD', KEYS[3], dest)
+local freed = 0
 for _, entry in ipairs(entries) do
   local f = fmap(entry[2])
   redis.call('XADD', ev, '*', 'e', f['e'], 't', f['t'] or ARGV[3], 'a', '0')
   redis.call('XDEL', dead, entry[1])
+  freed = freed + #f['e'] + #(f['err'] or '')
 end
+local bytes = tonumber(redis.call('HGET', KEYS[4], 'bytes') or '0') - freed
+if bytes < 0 or redis.call('XLEN', dead) == 0 then bytes = 0 end
+redis.call('HSET', KEYS[4], 'bytes', bytes)
 return #entries
 `);
 

@@ -14,12 +14,15 @@ import type { CapiServerEvent } from '../mapping/types.js';
 import type {
   DeadLetter,
   DeadLetterError,
+  DeadLetterOutcome,
   EnqueueItem,
   EnqueueResult,
   Outbox,
   OutboxEntry,
+  OutboxStatus,
 } from './types.js';
 import { destinationsKey, redisKeys, resolveRedisOutboxConfig, type RedisOutboxConfig, type RedisOutboxOptions } from './redis-config.js';
+import { serialiseItems } from './serialise.js';
 import { ACK, CLAIM, DEAD_LETTER, ENQUEUE, REPLAY, RETRY_LATER, SWEEP_CONSUMERS, type LuaScript } from './redis-scripts.js';
 
 export type { RedisOutboxOptions } from './redis-config.js';
@@ -28,6 +31,8 @@ const GROUP = 'delivery';
 /** Upper bound of one claim and of ids per script call (keeps Lua's unpack far below its stack limit). */
 const MAX_BATCH = 1000;
 const DEFAULT_DEAD_LETTER_LIMIT = 100;
+/** Share of maxmemory from which status() reports the storage full (Redis refuses writes at 100 %). */
+const STORAGE_HEADROOM = 0.95;
 /**
  * Leases are encoded as PEL idle time (see CLAIM in redis-scripts.ts): an entry becomes reclaimable once
  * its idle time reaches this horizon. Also the longest lease honoured.
@@ -60,6 +65,8 @@ function errorMessage(err: unknown): string {
 export class RedisOutbox implements Outbox {
   readonly consumer: string;
   private closed = false;
+  /** The last enqueue hit Redis OOM and nothing freed memory since (see status). */
+  private oomSeen = false;
   /** Destinations this instance claimed from, with the time of their last consumer sweep. */
   private readonly swept = new Map<string, number>();
 
@@ -87,11 +94,14 @@ export class RedisOutbox implements Outbox {
   async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     if (items.length === 0) return { ok: true };
     if (this.closed) return { ok: false, reason: 'outbox_unavailable', detail: 'outbox closed' };
+    const json = serialiseItems(items);
+    if (!Array.isArray(json)) return json;
     const byDest = new Map<string, string[]>();
-    for (const item of items) {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       let list = byDest.get(item.destinationId);
       if (!list) byDest.set(item.destinationId, (list = []));
-      list.push(JSON.stringify(item.event));
+      list.push(json[i]!);
     }
     const keys = [destinationsKey(this.config.keyPrefix)];
     const args: Array<string | number> = [this.config.maxDepth, Date.now(), GROUP, byDest.size];
@@ -102,6 +112,7 @@ export class RedisOutbox implements Outbox {
     }
     try {
       const reply = (await this.run(ENQUEUE, keys, args)) as unknown[];
+      this.oomSeen = false;
       if (reply[0] === 'full') {
         return {
           ok: false,
@@ -113,7 +124,10 @@ export class RedisOutbox implements Outbox {
     } catch (err) {
       const msg = errorMessage(err);
       // noeviction + maxmemory reached: Redis refuses writes. Nothing was written (OOM is checked first).
-      if (msg.startsWith('OOM')) return { ok: false, reason: 'outbox_full', detail: 'redis maxmemory reached' };
+      if (msg.startsWith('OOM')) {
+        this.oomSeen = true;
+        return { ok: false, reason: 'storage_full', detail: 'redis maxmemory reached (noeviction); delivery frees memory' };
+      }
       return { ok: false, reason: 'outbox_unavailable', detail: `redis: ${msg}` };
     }
   }
@@ -156,6 +170,7 @@ export class RedisOutbox implements Outbox {
   async ack(destinationId: string, ids: readonly string[]): Promise<void> {
     const k = this.keys(destinationId);
     for (const part of chunks(ids, MAX_BATCH)) await this.run(ACK, [k.events], [GROUP, ...part]);
+    if (ids.length > 0) this.oomSeen = false;
   }
 
   async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
@@ -169,13 +184,40 @@ export class RedisOutbox implements Outbox {
   async deadLetter(
     destinationId: string,
     entries: ReadonlyArray<{ id: string; error: DeadLetterError }>,
-  ): Promise<void> {
+  ): Promise<DeadLetterOutcome> {
     const k = this.keys(destinationId);
+    let evicted = 0;
     for (const part of chunks(entries, MAX_BATCH)) {
-      const args: Array<string | number> = [GROUP, this.consumer, Date.now()];
+      const args: Array<string | number> = [GROUP, this.consumer, Date.now(), this.config.deadLetterMaxCount, this.config.deadLetterMaxBytes];
       for (const e of part) args.push(e.id, JSON.stringify(e.error));
-      await this.run(DEAD_LETTER, [k.events, k.dead], args);
+      const reply = (await this.run(DEAD_LETTER, [k.events, k.dead, k.deadInfo], args)) as unknown[];
+      evicted += Number(reply[1] ?? 0);
     }
+    return { evicted };
+  }
+
+  async status(destinationId?: string): Promise<OutboxStatus> {
+    const dests = await this.destinations(destinationId);
+    const pipe = this.redis.pipeline();
+    for (const d of dests) {
+      const k = this.keys(d);
+      pipe.xlen(k.dead).hget(k.deadInfo, 'bytes');
+    }
+    pipe.info('memory');
+    const results = (await pipe.exec()) ?? [];
+    let deadLetters = 0;
+    let deadLetterBytes = 0;
+    for (let i = 0; i < dests.length * 2; i++) {
+      const [err, value] = results[i]!;
+      if (err) throw err;
+      if (i % 2 === 0) deadLetters += Number(value);
+      else deadLetterBytes += Number(value ?? 0);
+    }
+    const info = String(results[results.length - 1]?.[1] ?? '');
+    const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+    const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+    const nearMax = max > 0 && used >= max * STORAGE_HEADROOM;
+    return { deadLetters, deadLetterBytes, storageFull: nearMax || this.oomSeen };
   }
 
   private async destinations(destinationId?: string): Promise<string[]> {
@@ -229,7 +271,7 @@ export class RedisOutbox implements Outbox {
     const setKey = destinationsKey(this.config.keyPrefix);
     for (const dest of await this.destinations(options.destinationId)) {
       const k = this.keys(dest);
-      const base = [k.dead, k.events, setKey];
+      const base = [k.dead, k.events, setKey, k.deadInfo];
       if (options.ids) {
         for (const part of chunks(options.ids, MAX_BATCH)) {
           total += Number(await this.run(REPLAY, base, [GROUP, dest, Date.now(), 'ids', ...part]));

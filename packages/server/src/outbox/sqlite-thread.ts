@@ -1,12 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { CapiServerEvent } from '../mapping/types.js';
 import type {
-  DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
+  DeadLetter, DeadLetterError, DeadLetterOutcome, EnqueueItem, EnqueueResult, Outbox, OutboxEntry, OutboxStatus,
 } from './types.js';
 import { startWorker } from '../worker-thread.js';
+import { serialiseItems } from './serialise.js';
 
 /** Options of the threaded SQLite outbox (the worker's `SqliteOutbox` gets the same, minus `now`). */
-export interface ThreadedSqliteOutboxOptions {
+export interface ThreadedSqliteOutboxOptions extends StorageBounds {
   maxDepth?: number;
   releaseLeasesOnOpen?: boolean;
   /** Worker exits and restarts are reported here (the server passes its logger). */
@@ -20,8 +21,15 @@ export interface OutboxLogger {
   info(obj: Record<string, unknown>, msg: string): void;
 }
 
+/** Dead-letter and file-size bounds, passed to the worker's SqliteOutbox (see SqliteOutboxOptions). */
+export interface StorageBounds {
+  deadLetterMaxCount?: number;
+  deadLetterMaxBytes?: number;
+  maxBytes?: number;
+}
+
 /** What the worker is started with. */
-export interface WorkerInit {
+export interface WorkerInit extends StorageBounds {
   path: string;
   maxDepth?: number;
   releaseLeasesOnOpen: boolean;
@@ -39,6 +47,7 @@ export type Request =
   | { id: number; op: 'retryLater'; dest: string; ids: readonly string[]; notBefore: number }
   | { id: number; op: 'deadLetter'; dest: string; entries: ReadonlyArray<{ id: string; error: DeadLetterError }> }
   | { id: number; op: 'depth'; dest?: string }
+  | { id: number; op: 'status'; dest?: string }
   | { id: number; op: 'listDeadLetters'; options: { destinationId?: string; limit?: number } }
   | { id: number; op: 'replayDeadLetters'; options: { destinationId?: string; ids?: readonly string[] } }
   | { id: number; op: 'close' };
@@ -144,6 +153,9 @@ export class ThreadedSqliteOutbox implements Outbox {
   static async open(path: string, options: ThreadedSqliteOutboxOptions = {}): Promise<ThreadedSqliteOutbox> {
     const init: WorkerInit = { path, releaseLeasesOnOpen: options.releaseLeasesOnOpen ?? false };
     if (options.maxDepth !== undefined) init.maxDepth = options.maxDepth;
+    if (options.deadLetterMaxCount !== undefined) init.deadLetterMaxCount = options.deadLetterMaxCount;
+    if (options.deadLetterMaxBytes !== undefined) init.deadLetterMaxBytes = options.deadLetterMaxBytes;
+    if (options.maxBytes !== undefined) init.maxBytes = options.maxBytes;
     const o = new ThreadedSqliteOutbox(init, options);
     await o.#start(init);
     return o;
@@ -249,12 +261,15 @@ export class ThreadedSqliteOutbox implements Outbox {
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     if (this.#closed) return Promise.resolve({ ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' });
     if (items.length === 0) return Promise.resolve({ ok: true });
+    // Serialised before the shared batch is touched: a failure here fails this call only.
+    const json = serialiseItems(items);
+    if (!Array.isArray(json)) return Promise.resolve(json);
     const b = (this.#batch ??= { counts: [], dest: [], json: [], eventId: [], eventTime: [], actionSource: [], resolvers: [] });
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       const e = it.event;
       b.dest.push(it.destinationId);
-      b.json.push(it.json ?? JSON.stringify(e));
+      b.json.push(json[i]!);
       b.eventId.push(e.event_id);
       b.eventTime.push(e.event_time);
       b.actionSource.push(e.action_source);
@@ -294,9 +309,13 @@ export class ThreadedSqliteOutbox implements Outbox {
     await this.#call({ op: 'retryLater', dest: destinationId, ids, notBefore });
   }
 
-  async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void> {
-    if (entries.length === 0) return;
-    await this.#call({ op: 'deadLetter', dest: destinationId, entries });
+  async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<DeadLetterOutcome> {
+    if (entries.length === 0) return { evicted: 0 };
+    return this.#call<DeadLetterOutcome>({ op: 'deadLetter', dest: destinationId, entries });
+  }
+
+  status(destinationId?: string): Promise<OutboxStatus> {
+    return this.#call<OutboxStatus>(destinationId === undefined ? { op: 'status' } : { op: 'status', dest: destinationId });
   }
 
   depth(destinationId?: string): Promise<number> {

@@ -61,6 +61,8 @@ async function handle(outbox: SqliteOutbox, req: Request): Promise<unknown> {
       return outbox.deadLetter(req.dest, req.entries);
     case 'depth':
       return outbox.depth(req.dest);
+    case 'status':
+      return outbox.status(req.dest);
     case 'listDeadLetters':
       return outbox.listDeadLetters(req.options);
     case 'replayDeadLetters':
@@ -76,6 +78,9 @@ try {
   outbox = new SqliteOutbox(init.path, {
     releaseLeasesOnOpen: init.releaseLeasesOnOpen,
     ...(init.maxDepth !== undefined ? { maxDepth: init.maxDepth } : {}),
+    ...(init.deadLetterMaxCount !== undefined ? { deadLetterMaxCount: init.deadLetterMaxCount } : {}),
+    ...(init.deadLetterMaxBytes !== undefined ? { deadLetterMaxBytes: init.deadLetterMaxBytes } : {}),
+    ...(init.maxBytes !== undefined ? { maxBytes: init.maxBytes } : {}),
   });
 } catch (e) {
   reply({ id: 0, fatal: `sqlite: ${(e as Error).message}` });

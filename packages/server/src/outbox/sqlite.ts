@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CapiServerEvent } from '../mapping/types.js';
 import type {
-  DeadLetter, DeadLetterError, EnqueueItem, EnqueueResult, Outbox, OutboxEntry,
+  DeadLetter, DeadLetterError, DeadLetterOutcome, EnqueueItem, EnqueueResult, Outbox, OutboxEntry, OutboxStatus,
 } from './types.js';
+import { DEFAULT_DEAD_LETTER_MAX_BYTES, DEFAULT_DEAD_LETTER_MAX_COUNT, SqliteDeadLetterBounds } from './sqlite-dead-letters.js';
+import { serialiseItems } from './serialise.js';
 
 export interface SqliteOutboxOptions {
   /** Entries (all destinations) beyond which enqueue answers `outbox_full`. */
@@ -15,7 +17,19 @@ export interface SqliteOutboxOptions {
    */
   releaseLeasesOnOpen?: boolean;
   now?: () => number;
+  /** Dead letters kept (whole file); the oldest are evicted beyond it. Default 100,000. */
+  deadLetterMaxCount?: number;
+  /** Bytes of dead letters kept (event + error JSON, whole file); the oldest are evicted beyond it. Default 256 MiB. */
+  deadLetterMaxBytes?: number;
+  /**
+   * Size cap of the database file (`PRAGMA max_page_count`). Ingestion answers `storage_full` from 95 % of
+   * it, so delivery (leases, retries, dead letters) always has room to run and free space. Unset: no cap.
+   */
+  maxBytes?: number;
 }
+
+/** Share of `maxBytes` above which enqueue answers `storage_full` (the rest is delivery's headroom). */
+const STORAGE_HEADROOM = 0.95;
 
 /** Rows per multi-row INSERT (7 parameters each). */
 const CHUNK = 50;
@@ -25,10 +39,10 @@ const MAX_RUNS = 8;
 
 type PayloadRow = [number, string, number, string | null, number | null, string | null];
 
-function fill(args: unknown[], at: number, it: EnqueueItem, now: number): void {
+function fill(args: unknown[], at: number, it: EnqueueItem, json: string, now: number): void {
   const e = it.event;
   args[at] = it.destinationId;
-  args[at + 1] = it.json ?? JSON.stringify(e);
+  args[at + 1] = json;
   args[at + 2] = now;
   args[at + 3] = now;
   args[at + 4] = e.event_id;
@@ -57,6 +71,8 @@ function idRuns(sorted: readonly number[]): number[] {
 
 interface Pending {
   items: readonly EnqueueItem[];
+  /** Every item's JSON, serialised when the call arrived (before it joined the group commit). */
+  json: string[];
   resolve: (r: EnqueueResult) => void;
 }
 
@@ -175,6 +191,12 @@ export class SqliteOutbox implements Outbox {
   readonly #countDest: Database.Statement;
   readonly #syncNormal: Database.Statement;
   readonly #syncFull: Database.Statement;
+  readonly #dead: SqliteDeadLetterBounds;
+  /** `max_page_count` when `maxBytes` is set, else 0. */
+  readonly #maxPages: number;
+  readonly #pagesInUse: Database.Statement;
+  /** The last write hit SQLITE_FULL (or the headroom) and nothing freed space since. */
+  #storageFull = false;
 
   constructor(path: string, options: SqliteOutboxOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -211,6 +233,15 @@ export class SqliteOutbox implements Outbox {
       if (!cols.has(name)) this.#db.exec(`ALTER TABLE outbox ADD COLUMN ${name} ${type}`);
     }
     this.#freshFrom = this.#migrateQueue();
+    this.#dead = new SqliteDeadLetterBounds(this.#db, {
+      maxCount: options.deadLetterMaxCount ?? DEFAULT_DEAD_LETTER_MAX_COUNT,
+      maxBytes: options.deadLetterMaxBytes ?? DEFAULT_DEAD_LETTER_MAX_BYTES,
+    });
+    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+    // SQLite never sets the cap below the file's current size: read back what it took.
+    this.#maxPages = options.maxBytes === undefined ? 0
+      : this.#db.pragma(`max_page_count = ${Math.max(16, Math.floor(options.maxBytes / pageSize))}`, { simple: true }) as number;
+    this.#pagesInUse = this.#db.prepare('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count()) AS n').pluck(true);
     const insertSql = (rows: number) => `INSERT INTO outbox (destination_id, event, enqueued_at, available_at, event_id, event_time, action_source)
       VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
     this.#insertChunk = this.#db.prepare(insertSql(CHUNK));
@@ -295,7 +326,8 @@ export class SqliteOutbox implements Outbox {
       ON CONFLICT (id) DO UPDATE SET available_at = excluded.available_at, attempts = outbox_queue.attempts + 1, leased = 0`);
     this.#toDead = this.#db.prepare(`INSERT INTO dead_letters (destination_id, event, error, attempts, enqueued_at, dead_lettered_at)
       SELECT o.destination_id, o.event, ?, coalesce(q.attempts, o.attempts), o.enqueued_at, ?
-      FROM outbox o LEFT JOIN outbox_queue q ON q.id = o.id WHERE o.destination_id = ? AND o.id = ?`);
+      FROM outbox o LEFT JOIN outbox_queue q ON q.id = o.id WHERE o.destination_id = ? AND o.id = ?
+      RETURNING octet_length(event) + octet_length(error)`).pluck(true);
     this.#delete = this.#db.prepare('DELETE FROM outbox WHERE destination_id = ? AND id = ?');
     this.#countAll = this.#db.prepare('SELECT coalesce(sum(n), 0) AS n FROM outbox_count');
     this.#countDest = this.#db.prepare('SELECT coalesce(sum(n), 0) AS n FROM outbox_count WHERE destination_id = ?');
@@ -365,8 +397,10 @@ export class SqliteOutbox implements Outbox {
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     if (this.#closed) return Promise.resolve({ ok: false, reason: 'outbox_unavailable', detail: 'outbox is closed' });
     if (items.length === 0) return Promise.resolve({ ok: true });
+    const json = serialiseItems(items);
+    if (!Array.isArray(json)) return Promise.resolve(json);
     return new Promise((resolve) => {
-      this.#pending.push({ items, resolve });
+      this.#pending.push({ items, json, resolve });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#commitPending());
@@ -380,6 +414,12 @@ export class SqliteOutbox implements Outbox {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
+    if (this.#maxPages > 0 && (this.#pagesInUse.get() as number) >= this.#maxPages * STORAGE_HEADROOM) {
+      this.#storageFull = true;
+      const detail = `sqlite: the outbox database is at ${Math.round(STORAGE_HEADROOM * 100)} % of its size cap (OUTBOX_MAX_BYTES); delivery frees space`;
+      for (const p of batch) p.resolve({ ok: false, reason: 'storage_full', detail });
+      return;
+    }
     const now = this.#now();
     const results: EnqueueResult[] = [];
     let added = 0;
@@ -392,7 +432,7 @@ export class SqliteOutbox implements Outbox {
             results.push({ ok: false, reason: 'outbox_full', detail: `outbox holds ${this.#count + added} events (max ${this.#maxDepth})` });
             continue;
           }
-          const [lo, hi] = this.#insertAll(p.items, now);
+          const [lo, hi] = this.#insertAll(p.items, p.json, now);
           if (first === 0) first = lo;
           last = hi;
           added += p.items.length;
@@ -401,9 +441,12 @@ export class SqliteOutbox implements Outbox {
         if (added > 0) this.#countAdded(batch, results);
       })();
     } catch (e) {
-      for (const p of batch) p.resolve({ ok: false, reason: 'outbox_unavailable', detail: `sqlite: ${(e as Error).message}` });
+      const full = (e as { code?: unknown }).code === 'SQLITE_FULL';
+      if (full) this.#storageFull = true;
+      for (const p of batch) p.resolve({ ok: false, reason: full ? 'storage_full' : 'outbox_unavailable', detail: `sqlite: ${(e as Error).message}` });
       return;
     }
+    this.#storageFull = false;
     this.#count += added;
     batch.forEach((p, i) => p.resolve(results[i]!));
   }
@@ -423,19 +466,19 @@ export class SqliteOutbox implements Outbox {
    * the first and last id. AUTOINCREMENT ids of one statement are consecutive and larger than every id
    * before (the transaction holds the write lock), so [first, last] is exactly these rows.
    */
-  #insertAll(items: readonly EnqueueItem[], now: number): [number, number] {
+  #insertAll(items: readonly EnqueueItem[], json: readonly string[], now: number): [number, number] {
     const args = this.#args;
     let first = 0;
     let last = 0;
     let i = 0;
     for (; i + CHUNK <= items.length; i += CHUNK) {
-      for (let k = 0; k < CHUNK; k++) fill(args, k * INSERT_COLS, items[i + k]!, now);
+      for (let k = 0; k < CHUNK; k++) fill(args, k * INSERT_COLS, items[i + k]!, json[i + k]!, now);
       last = Number(this.#insertChunk.run(args).lastInsertRowid);
       if (first === 0) first = last - CHUNK + 1;
     }
     const one = this.#oneArgs;
     for (; i < items.length; i++) {
-      fill(one, 0, items[i]!, now);
+      fill(one, 0, items[i]!, json[i]!, now);
       last = Number(this.#insertOne.run(one).lastInsertRowid);
       if (first === 0) first = last;
     }
@@ -517,6 +560,7 @@ export class SqliteOutbox implements Outbox {
     if (ids.length === 0) return;
     const n = this.#relaxed(() => this.#ackTx(destinationId, ids));
     this.#count = Math.max(0, this.#count - n);
+    if (n > 0) this.#storageFull = false;
   }
 
   async retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void> {
@@ -524,21 +568,36 @@ export class SqliteOutbox implements Outbox {
     this.#relaxed(() => this.#retry.run(notBefore, JSON.stringify(ids.map(Number)), destinationId));
   }
 
-  async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void> {
-    if (entries.length === 0) return;
+  async deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<DeadLetterOutcome> {
+    if (entries.length === 0) return { evicted: 0 };
     const now = this.#now();
     let moved = 0;
+    let evicted = 0;
     this.#relaxed(() => this.#db.transaction(() => {
+      let inserted = 0;
+      let bytes = 0;
       for (const e of entries) {
-        const ins = this.#toDead.run(JSON.stringify(e.error), now, destinationId, Number(e.id));
-        if (ins.changes > 0) {
+        const b = this.#toDead.get(JSON.stringify(e.error), now, destinationId, Number(e.id)) as number | undefined;
+        if (b !== undefined) {
+          inserted++;
+          bytes += b;
           this.#deleteQueue.run(destinationId, Number(e.id));
           moved += this.#delete.run(destinationId, Number(e.id)).changes;
         }
       }
       if (moved > 0) this.#countSub.run(moved, destinationId);
+      this.#dead.added(destinationId, inserted, bytes);
+      for (const n of this.#dead.evict().values()) evicted += n;
     })());
     this.#count = Math.max(0, this.#count - moved);
+    if (moved > 0 || evicted > 0) this.#storageFull = false;
+    return { evicted };
+  }
+
+  async status(destinationId?: string): Promise<OutboxStatus> {
+    const t = this.#dead.totals(destinationId);
+    const nearCap = this.#maxPages > 0 && (this.#pagesInUse.get() as number) >= this.#maxPages * STORAGE_HEADROOM;
+    return { deadLetters: t.count, deadLetterBytes: t.bytes, storageFull: nearCap || this.#storageFull };
   }
 
   async depth(destinationId?: string): Promise<number> {
@@ -585,8 +644,10 @@ export class SqliteOutbox implements Outbox {
       n = ins.changes;
       // The new rows are after every cursor: claimed as fresh rows, attempts 0.
       if (n > 0) {
-        const perDest = this.#db.prepare(`SELECT destination_id, count(*) FROM dead_letters ${clause} GROUP BY destination_id`).raw(true).all(...params) as Array<[string, number]>;
+        const perDest = this.#db.prepare(`SELECT destination_id, count(*), sum(octet_length(event) + octet_length(error)) FROM dead_letters ${clause}
+          GROUP BY destination_id`).raw(true).all(...params) as Array<[string, number, number]>;
         for (const [d, k] of perDest) this.#countAdd.run(d, k);
+        this.#dead.removed(perDest);
       }
       this.#db.prepare(`DELETE FROM dead_letters ${clause}`).run(...params);
     })();

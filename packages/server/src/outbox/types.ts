@@ -57,10 +57,21 @@ export interface DeadLetter {
   deadLetteredAt: number;
 }
 
-export type EnqueueResult = { ok: true } | { ok: false; reason: 'outbox_full' | 'outbox_unavailable'; detail: string };
+/**
+ * `storage_full`: the disk (SQLITE_FULL) or Redis memory (OOM, noeviction) is full; delivery keeps running
+ * and frees space, so a retry later succeeds.
+ * `invalid_event`: an event of this request could not be serialised (the caller's fault, answered 4xx); nothing
+ * of the request is stored and no other request is affected.
+ */
+export type EnqueueRefusal = 'outbox_full' | 'outbox_unavailable' | 'storage_full' | 'invalid_event';
+export type EnqueueResult = { ok: true } | { ok: false; reason: EnqueueRefusal; detail: string };
 
 export interface Outbox {
-  /** Resolves only once every item is durable (fsync'd WAL / Redis acknowledged). All or nothing. */
+  /**
+   * Resolves only once every item is durable (fsync'd WAL / Redis acknowledged). All or nothing, per call:
+   * every item is serialised before anything shared (a group-commit batch) is touched, so one call's bad
+   * item never changes or fails what another call stores. Never rejects.
+   */
   enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult>;
   /**
    * Leases up to `max` (≤ 1000) entries of a destination that are due. A leased entry is invisible to
@@ -71,12 +82,33 @@ export interface Outbox {
   ack(destinationId: string, ids: readonly string[]): Promise<void>;
   /** Releases entries to be claimed again no earlier than `notBefore` (epoch ms); increments attempts. */
   retryLater(destinationId: string, ids: readonly string[], notBefore: number): Promise<void>;
-  /** Moves entries to the dead-letter store with their reason. */
-  deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<void>;
+  /**
+   * Moves entries to the dead-letter store with their reason. The store is bounded (count and bytes): the
+   * oldest dead letters are evicted to make room; how many is reported.
+   */
+  deadLetter(destinationId: string, entries: ReadonlyArray<{ id: string; error: DeadLetterError }>): Promise<DeadLetterOutcome | void>;
   /** Entries not yet acked or dead-lettered (for a destination, or all). */
   depth(destinationId?: string): Promise<number>;
   listDeadLetters(options?: { destinationId?: string; limit?: number }): Promise<DeadLetter[]>;
   /** Moves dead letters back into the outbox (all of them when `ids` is omitted); returns how many. */
   replayDeadLetters(options?: { destinationId?: string; ids?: readonly string[] }): Promise<number>;
   close(): Promise<void>;
+  /** Dead-letter totals and storage state (of a destination, or all), for /readyz and /metrics. */
+  status?(destinationId?: string): Promise<OutboxStatus>;
+}
+
+export interface DeadLetterOutcome {
+  /** Older dead letters evicted to keep the store within its bounds. */
+  evicted: number;
+}
+
+export interface OutboxStatus {
+  deadLetters: number;
+  /** Bytes of the stored dead letters (event + error JSON). */
+  deadLetterBytes: number;
+  /**
+   * The storage refuses writes or is about to (SQLite: SQLITE_FULL or above 95 % of OUTBOX_MAX_BYTES; Redis: OOM
+   * or above 95 % of maxmemory). Ingestion answers `storage_full`; delivery keeps running and frees space.
+   */
+  storageFull: boolean;
 }

@@ -89,7 +89,7 @@ export function createCollect(deps: AppDeps, onError: OnError): Collect {
     const ip = clientIp(req);
     const p = prepare(deps, inputs, 'browser', { ...(ip !== undefined ? { ip } : {}), ...(ua !== undefined ? { userAgent: ua.slice(0, 1000) } : {}) });
     const r = await commit(deps, p);
-    if (!r.ok) return { ok: false, code: r.reason, message: `events not accepted: ${r.detail}; retry later` };
+    if (!r.ok) return { ok: false, code: r.reason, message: `events not accepted: ${r.detail}${r.reason === 'invalid_event' ? '' : '; retry later'}` };
     const cookies = refreshCookies(req, deps, p.firstEvents.find((e) => e !== undefined)?.user_data);
     return { ok: true, status: p.accepted > 0 ? 202 : 200, body: JSON.stringify({ results: p.results }), cookies };
   };

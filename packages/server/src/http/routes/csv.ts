@@ -7,6 +7,7 @@ import { checkHeader, ConversionGrouper, rowToParts, type Conversion } from '../
 import type { AppDeps } from '../deps.js';
 import { HttpError, sendError, shuttingDownError } from '../errors.js';
 import { commit, prepare } from '../ingest.js';
+import { refusalStatus } from '../fast-path.js';
 
 /** `row` is the file line number where the record ends (the header is line 1). */
 interface BadRow {
@@ -79,7 +80,7 @@ export function csvRouter(deps: AppDeps): Router {
         pending = [];
         const p = prepare(deps, chunk.map((c) => c.event), 'csv', {});
         const r = await commit(deps, p);
-        if (!r.ok) throw new HttpError(503, r.reason, `stopped at a chunk the outbox refused: ${r.detail}`);
+        if (!r.ok) throw new HttpError(refusalStatus(r.reason), r.reason, `stopped at a chunk the outbox refused: ${r.detail}`);
         p.results.forEach((res, i) => {
           const conv = chunk[i]!;
           if (res.status === 'accepted') {

@@ -32,7 +32,7 @@ export function createEvents(deps: AppDeps, onError: OnError): Events {
   /** Queues a prepared request (inline or from a mapping worker) and builds the reply once durable. */
   const settle = async (p: Prepared): Promise<IngestOutcome> => {
     const r = await commit(deps, p);
-    if (!r.ok) return { ok: false, code: r.reason, message: `no event of this request was accepted: ${r.detail}; retry later` };
+    if (!r.ok) return { ok: false, code: r.reason, message: `no event of this request was accepted: ${r.detail}${r.reason === 'invalid_event' ? '' : '; retry later'}` };
     return { ok: true, status: 200, body: `{"accepted":${p.accepted},"dropped":${p.count - p.accepted},"results":[${p.resultsJson}]}` };
   };
 

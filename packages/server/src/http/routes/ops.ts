@@ -51,13 +51,21 @@ export function opsRouter(deps: AppDeps): Router {
       return;
     }
     try {
-      const depth = await Promise.race([
-        deps.outbox.depth(),
+      const outbox = deps.outbox;
+      const [depth, st] = await Promise.race([
+        Promise.all([outbox.depth(), outbox.status ? outbox.status() : undefined]),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref()),
       ]);
+      if (st?.storageFull) {
+        sendError(res, 503, 'storage_full', 'outbox storage is full (disk, OUTBOX_MAX_BYTES or Redis maxmemory): ingestion refused until delivery frees space');
+        return;
+      }
       // Ingestion still works while a destination is paused (its events are kept): ready, with the why.
       const paused = (deps.pauses?.() ?? []).map(pauseJson);
-      res.json({ status: 'ready', outbox_depth: depth, paused_destinations: deps.pausedDestinations?.() ?? [], paused });
+      res.json({
+        status: 'ready', outbox_depth: depth, paused_destinations: deps.pausedDestinations?.() ?? [], paused,
+        ...(st ? { dead_letters: st.deadLetters, dead_letter_bytes: st.deadLetterBytes } : {}),
+      });
     } catch (e) {
       sendError(res, 503, 'outbox_unavailable', `outbox not reachable: ${(e as Error).message.slice(0, 200)}`);
     }
