@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { META_EVENT_NAMES, META_STANDARD_EVENTS, resolveMetaEventName } from './event-names.js';
+import { META_EVENT_NAMES, META_STANDARD_EVENTS, commandersActEventName, metaEventName, resolveMetaEventName } from './event-names.js';
 
 describe('resolveMetaEventName', () => {
   it('maps every seed row to a Meta standard event', () => {
@@ -39,5 +39,25 @@ describe('resolveMetaEventName', () => {
       'Donate', 'FindLocation', 'InitiateCheckout', 'Lead', 'PageView', 'Purchase', 'Schedule', 'Search',
       'StartTrial', 'SubmitApplication', 'Subscribe', 'ViewContent',
     ]);
+  });
+});
+
+describe('one resolver for tag and server', () => {
+  it('trims the event name and the override before the table lookup', () => {
+    expect(resolveMetaEventName(' purchase ')).toEqual({ name: 'Purchase', standard: true });
+    expect(resolveMetaEventName('\tpage_view\n')).toEqual({ name: 'PageView', standard: true });
+    expect(resolveMetaEventName(' my_event ')).toEqual({ name: 'my_event', standard: false });
+    expect(resolveMetaEventName('purchase', ' Lead ')).toEqual({ name: 'Lead', standard: true });
+    expect(resolveMetaEventName('purchase', '   ')).toEqual({ name: 'Purchase', standard: true });
+    expect(metaEventName(' add_to_cart ')).toBe('AddToCart');
+  });
+
+  it('maps a Meta name back to the first seed row (custom names kept) and round-trips', () => {
+    expect(commandersActEventName('AddToCart')).toBe('add_to_cart');
+    expect(commandersActEventName('ViewContent')).toBe('view_item');
+    expect(['sign_up', 'complete_registration']).toContain(commandersActEventName('CompleteRegistration'));
+    expect(commandersActEventName('InitiateCheckout')).toBe('begin_checkout');
+    expect(commandersActEventName('MyThing')).toBe('MyThing');
+    for (const meta of META_STANDARD_EVENTS) expect(metaEventName(commandersActEventName(meta))).toBe(meta);
   });
 });

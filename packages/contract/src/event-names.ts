@@ -48,8 +48,10 @@ export interface ResolvedEventName {
 }
 
 /**
- * Resolves the Meta event name for a Commanders Act event name, honouring an explicit override
- * (`integrations.facebook.event_name`). Unmapped names are sent unchanged as custom events.
+ * The one event-name resolver of browser and server: the Meta event name for a Commanders Act event name,
+ * honouring an explicit override (`integrations.facebook.event_name`). Both names are trimmed first (so
+ * `' purchase '` is `Purchase` on both sides); a blank override counts as none. Unmapped names are sent
+ * (trimmed) as custom events.
  */
 export function resolveMetaEventName(eventName: string, override?: string): ResolvedEventName {
   const name = metaEventName(eventName, override);
@@ -58,7 +60,17 @@ export function resolveMetaEventName(eventName: string, override?: string): Reso
 
 /** The name part of resolveMetaEventName (the web tag calls the two halves directly). */
 export const metaEventName = (eventName: string, override?: string): string =>
-  override ?? (Object.hasOwn(table, eventName) ? table[eventName]! : eventName);
+  override?.trim() || (Object.hasOwn(table, (eventName = eventName.trim())) ? table[eventName]! : eventName);
+
+/**
+ * The reverse direction, for a Meta event name seen in a page's own `fbq('track', …)`: a seed row
+ * that maps to it (`AddToCart` → `add_to_cart`, `ViewContent` → `view_item`), else the name unchanged
+ * (custom names are kept).
+ */
+export const commandersActEventName = (metaName: string): string => {
+  for (const k in table) if (table[k] === metaName) return k;
+  return metaName;
+};
 
 /** Whether Meta knows `name` as a standard event (→ `track`, else `trackCustom`). */
 export const isMetaStandardEvent = (name: string): boolean => META_STANDARD_EVENTS.has(name);

@@ -1,5 +1,5 @@
-import { isMetaStandardEvent, metaEventName, standardCustomData } from '@capi-bridge/contract';
-import { defaultConfig } from './config.js';
+import { commandersActEventName, isMetaStandardEvent, metaEventName, standardCustomData } from '@capi-bridge/contract';
+import { defaultConfig, isOn } from './config.js';
 import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
 import { logOutcome, readOutcome } from './outcome.js';
@@ -30,6 +30,11 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
   const held: Array<(categories?: string[]) => void> = [];
   const inited: Obj = {};
   let cats: string[] | undefined;
+  /** The fbq whose calls are mirrored; whether history is watched; the URL last seen there and the one before it. */
+  let hooked: Fbq | undefined;
+  let watching: unknown;
+  let url: string;
+  let ref: string | undefined;
 
   /** Runs `f`; an exception is swallowed (logged with the `debug` flag): nothing escapes into the page. */
   const safe = (f: () => unknown) => {
@@ -41,69 +46,170 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
   };
   const allowed = (c?: string[]) => !cfg.consentCategory || !!c?.includes('' + cfg.consentCategory);
 
-  const commands: Record<string, (...a: any[]) => unknown> = {
-    trigger(name: string, props: unknown, config?: Loose, cb?: TriggerCallback) {
-      if (typeof config == 'function') cb = config; // (a function has no eventId)
-      if (!name.trim()) throw __DEBUG__ ? 'trigger: event name' : 'trigger';
-      const p = merge(persistent, props) as Loose;
-      const id = '' + (config?.eventId || generateEventId());
-      const ts = Date.now();
-      const page = { url: w.location.href, referrer: doc.referrer, title: doc.title };
-      const done = (o?: Outcome) => safe(() => cb?.(id, o));
-      const say = (...a: unknown[]) => cfg.debug && console.warn('capi-bridge', name, id, ...a);
-      tC.uniqueEventId = id;
-      // Runs the event with the consent categories in force, or drops it.
-      const go = (c?: string[]) => {
-        if (!allowed(c)) return say('not sent: no consent'), done();
-        let cookies: Obj | undefined;
-        safe(() => (cookies = fbCookies(doc, page.url, page.referrer, cfg.cookieDomain)));
-        // The pixel first: Meta keeps the browser copy and deduplicates the server copy that follows.
+  /** One event: pixel (unless `mirrored`: the page's own fbq call already carries the id) and forward. */
+  const event = (name: string, props: unknown, config?: Loose, cb?: TriggerCallback, mirrored?: unknown) => {
+    if (typeof config == 'function') cb = config; // (a function has no eventId)
+    if (!name.trim()) throw __DEBUG__ ? 'trigger: event name' : 'trigger';
+    const p = merge(persistent, props) as Loose;
+    const id = '' + (config?.eventId || generateEventId());
+    const ts = Date.now();
+    // After an in-page navigation seen by autoPageViews, the referrer is the URL before it.
+    const page = { url: w.location.href, referrer: ref ?? doc.referrer, title: doc.title };
+    const done = (o?: Outcome) => safe(() => cb?.(id, o));
+    const say = (...a: unknown[]) => cfg.debug && console.warn('capi-bridge', name, id, ...a);
+    tC.uniqueEventId = id;
+    // Runs the event with the consent categories in force, or drops it.
+    const go = (c?: string[]) => {
+      if (!allowed(c)) return say('not sent: no consent'), done();
+      let cookies: Obj | undefined;
+      safe(() => (cookies = fbCookies(doc, page.url, page.referrer, cfg.cookieDomain)));
+      // The pixel first: Meta keeps the browser copy and deduplicates the server copy that follows.
+      mirrored ||
         safe(() => {
           const ids = ('' + cfg.pixelId).match(/\d+/g);
           if (!ids) return;
           if (!w.fbq) {
             // Meta's base-code stub (queues until fbevents.js, loaded once, takes over); a page's own fbq is reused.
+            // The tag sends every page view itself: none automatic from the pixel (they carry no id).
             const n: Fbq = (w.fbq = (...a) => (n.callMethod ? n.callMethod(...a) : n.queue!.push(a)));
             w._fbq ||= n;
             n.push = n;
-            n.loaded = true;
+            n.loaded = n.disablePushState = true;
             n.version = '2.0';
             n.queue = [];
             // A script inserted from JS is async already (HTML spec), so no `async = true`.
             doc.head.append(Object.assign(doc.createElement('script'), { src: cfg.fbeventsUrl }));
           }
           const f = w.fbq;
+          prep(f);
+          // fbevents.js sends one PageView per pixel and page load unless this is set (SPAs have many).
+          f.allowDuplicatePageViews = true;
           for (const i of ids) inited[i] ||= (f('init', i, cfg.advancedMatching), 1);
           const n = metaEventName(name, p.integrations?.facebook?.event_name as never);
           const m = 'track' + (ids[1] ? 'Single' : '') + (isMetaStandardEvent(n) ? '' : 'Custom');
           const args = [n, standardCustomData(p, cfg), { eventID: id }];
           ids[1] ? ids.map((i) => f(m, i, ...args)) : f(m, ...args);
         });
-        const ep = cfg.endpoint;
-        ep
-          ? send(
-              w,
-              ep.replace(/\/*$/, '/collect'),
-              JSON.stringify(
-                merge(p, {
-                  event_name: name,
-                  context: { event_id: id, event_timestamp: ts, page },
-                  integrations: { facebook: { event_id: id, ...cookies } },
-                  user: { consent_categories: c },
-                }),
-              ),
-              (x) => (cfg.debug && x ? readOutcome(x, w.location.origin).then((o) => (logOutcome(say, o), done(o))) : done()),
-              cfg.debug,
-            )
-          : done();
+      const ep = cfg.endpoint;
+      ep
+        ? send(
+            w,
+            ep.replace(/\/*$/, '/collect'),
+            JSON.stringify(
+              merge(p, {
+                event_name: name,
+                context: { event_id: id, event_timestamp: ts, page },
+                integrations: { facebook: { event_id: id, ...cookies } },
+                user: { consent_categories: c },
+              }),
+            ),
+            (x) => (cfg.debug && x ? readOutcome(x, w.location.origin).then((o) => (logOutcome(say, o), done(o))) : done()),
+            cfg.debug,
+          )
+        : done();
+    };
+    cats || !cfg.consentCategory
+      ? go(cats)
+      : held[MAX_HELD - 1]
+        ? done()
+        : (say('held until consent.update'), held.push(go));
+  };
+
+  /**
+   * The mirror of one fbq call (its arguments, as an array): a track call of the page without `eventID` gets a
+   * new id and is forwarded as the matching event (Meta name → seed name, others kept; an override keeps the
+   * exact name). Calls with an id (the tag's own included) pass unchanged.
+   */
+  const mirror = (a: ArrayLike<unknown>) => {
+    const args = Array.from(a) as Loose[];
+    safe(() => {
+      const o = +/Single/.test('' + args[0]); // trackSingle*: the pixel id comes first
+      const n = args[o + 1] as unknown as string;
+      if (!/^track/.test('' + args[0]) || args[o + 3]?.eventID) return;
+      const ca = commandersActEventName(n);
+      const id = generateEventId();
+      const fb = { custom_data: args[o + 2], event_name: metaEventName(ca) != n ? n : undefined };
+      args[o + 2] ||= {} as Loose;
+      args[o + 3] = { ...args[o + 3], eventID: id } as never;
+      event(ca, { integrations: { facebook: fb } }, { eventId: id } as never, undefined, 1);
+    });
+    return args;
+  };
+
+  /**
+   * Prepares an fbq: before fbevents.js started (no callMethod yet), autoPageViews turns off the pixel's own
+   * eid-less history PageViews; with the mirror on, its queued calls, later queue pushes and callMethod
+   * (set by fbevents.js when it starts) go through `mirror`. Calls that already left are never forwarded.
+   */
+  const prep = (f?: Fbq) => {
+    if (!f) return;
+    if (isOn(cfg.autoPageViews) && !f.callMethod) f.disablePushState = true;
+    if (hooked == f || !isOn(cfg.mirror)) return;
+    hooked = f;
+    const q = f.queue as unknown[] | undefined;
+    if (q) {
+      q.forEach((a, i) => (q[i] = mirror(a as unknown[])));
+      q.push = ((a: unknown[]) => (q[q.length] = mirror(a))) as never; // the stub pushes one `arguments` at a time
+    }
+    let real = f.callMethod;
+    Object.defineProperty(f, 'callMethod', {
+      configurable: true,
+      get: () =>
+        real &&
+        function (this: unknown) {
+          // `this` is fbq for ordinary calls (fbevents.js reads allowDuplicatePageViews from it).
+          return real!.apply(this, mirror(arguments));
+        },
+      set: (v) => (real = v),
+    });
+  };
+
+  /** autoPageViews: one paired page_view per in-page URL change (a replace of the same URL is none). */
+  const watch = () => {
+    if (watching || !isOn(cfg.autoPageViews)) return;
+    watching = url = w.location.href;
+    // Deferred: routers change the URL first and render (and set the title) after.
+    const changed = () =>
+      setTimeout(() => {
+        const u = w.location.href;
+        const f = w.fbq;
+        if (u == url) return;
+        ref = url;
+        url = u;
+        // An fbevents.js that started without disablePushState sends its own (eid-less) PageView: no second one.
+        if (!f?.callMethod || f.disablePushState) event('page_view', {});
+      });
+    const h = w.history as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const k of ['pushState', 'replaceState']) {
+      const o = h[k]!;
+      h[k] = function (this: unknown) {
+        changed();
+        return o.apply(this, arguments as never);
       };
-      cats || !cfg.consentCategory
-        ? go(cats)
-        : held[MAX_HELD - 1]
-          ? done()
-          : (say('held until consent.update'), held.push(go));
+    }
+    w.addEventListener('popstate', changed);
+    w.addEventListener('hashchange', changed);
+  };
+
+  const commands: Record<string, (...a: any[]) => unknown> = {
+    trigger: (name: string, props: unknown, config?: Loose, cb?: TriggerCallback) => event(name, props, config, cb),
+    config(x: RawConfig) {
+      Object.assign(cfg, x);
+      watch();
+      // A base code that runs after the tag defines fbq later: prepared once its snippet has run (before fbevents.js).
+      let fbq: Fbq;
+      'fbq' in w ||
+        Object.defineProperty(w, 'fbq', {
+          configurable: true,
+          get: () => fbq,
+          set(f: Fbq) {
+            fbq = f;
+            queueMicrotask(() => prep(f));
+          },
+        });
+      prep(w.fbq);
     },
-    config: (x: RawConfig) => Object.assign(cfg, x),
+
     // A dotted path (`user.email`) as nested objects merged over the kept properties: plain objects on the way are
     // copied, a plain-object value is merged, `__proto__` segments are skipped (merge skips them).
     setProperty: (path: string, value: unknown) =>

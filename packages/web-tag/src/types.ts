@@ -18,6 +18,16 @@ export interface TagConfig {
    * sendBeacon) so its outcome can be read: logged to the console and passed to the trigger callback.
    */
   debug?: unknown;
+  /**
+   * A switch (see `isOn`): a paired `page_view` on every in-page URL change (`pushState`, `replaceState`,
+   * `popstate`, `hashchange`). Default off.
+   */
+  autoPageViews?: unknown;
+  /**
+   * A switch (see `isOn`): the page's own `fbq('track'|'trackCustom'|'trackSingle*', …)` calls without an
+   * `eventID` get one and are forwarded to the server as the matching event. Default on.
+   */
+  mirror?: unknown;
 }
 
 /** What `cact('config', …)` and `data-*` accept before normalisation. */
@@ -68,4 +78,8 @@ export interface Fbq {
   push?: unknown;
   loaded?: boolean;
   version?: string;
+  /** Read by fbevents.js when it starts: true → no automatic (eid-less) PageView on history changes. */
+  disablePushState?: boolean;
+  /** Read by fbevents.js on each PageView: true → more than one PageView per pixel and page load. */
+  allowDuplicatePageViews?: boolean;
 }

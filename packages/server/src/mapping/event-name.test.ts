@@ -15,4 +15,12 @@ describe('server event name = the shared contract resolver', () => {
       }
     }
   });
+
+  it('padded names resolve exactly as the web tag resolves them (both trim)', () => {
+    for (const [n, o] of [[' purchase ', undefined], ['\tadd_to_cart', undefined], [' my_event ', undefined], ['lead', ' Purchase ']] as const) {
+      const r = resolveEventName({ event_name: n }, o === undefined ? undefined : { event_name: o });
+      expect(r).toEqual({ ok: true, ...resolveMetaEventName(n, o) });
+    }
+    expect(resolveEventName({ event_name: ' purchase ' }, undefined)).toEqual({ ok: true, name: 'Purchase', standard: true });
+  });
 });

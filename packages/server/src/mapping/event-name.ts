@@ -1,4 +1,4 @@
-import { MAX_CUSTOM_EVENT_NAME_LENGTH, META_STANDARD_EVENTS, metaEventName } from '@capi-bridge/contract';
+import { MAX_CUSTOM_EVENT_NAME_LENGTH, resolveMetaEventName } from '@capi-bridge/contract';
 import type { DropReason } from './types.js';
 import { describe, own, type Obj } from './util.js';
 
@@ -23,8 +23,8 @@ export function resolveEventName(input: Obj, fb: unknown): EventNameResult {
   }
   const base = typeof raw === 'string' ? raw.trim() : '';
   if (ov === undefined && base === '') return { ok: false, reason: 'missing_event_name', detail: 'event_name: empty' };
-  const name = metaEventName(base, ov);
-  const standard = META_STANDARD_EVENTS.has(name);
+  // The web tag resolves the pixel's name with the same function, so browser and server cannot disagree.
+  const { name, standard } = resolveMetaEventName(base, ov);
   if (!standard && name.length > MAX_CUSTOM_EVENT_NAME_LENGTH) {
     const field = ov === undefined ? 'event_name' : 'integrations.facebook.event_name';
     return { ok: false, reason: 'invalid_event_name', detail: `${field}: custom event names are limited to ${MAX_CUSTOM_EVENT_NAME_LENGTH} characters (got ${name.length})` };
