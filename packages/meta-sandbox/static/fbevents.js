@@ -1,6 +1,9 @@
 /*
- * meta-sandbox fbevents.js stand-in. NOT Meta's script: it implements fbq's public API and the cookie
- * behaviour observed in Meta's fbevents.js 2.9.x, and sends every event as a /tr hit to the meta-sandbox.
+ * meta-sandbox fbevents.js stand-in. NOT Meta's script: it implements fbq's public API and the behaviour
+ * observed in Meta's fbevents.js 2.9.x that decides which hits go out with which parameters (cookies; one
+ * PageView per pixel and page load unless fbq.allowDuplicatePageViews; eid-less automatic PageViews on
+ * history changes unless fbq.disablePushState was true when the script started; the base-code queue
+ * replayed in order; the same fbq object afterwards), and sends every event as a /tr hit to the meta-sandbox.
  * Plain ES2017, no dependencies.
  */
 (function (window, document) {
@@ -233,7 +236,9 @@
     eventCount: 0,
     initTime: Date.now(),
     chain: Promise.resolve(),
-    beacons: []
+    beacons: [],
+    // Pixel ids that sent a PageView since this document loaded (Meta keeps the same set).
+    pageViewSent: {}
   };
 
   function encodeValue(v) {
@@ -266,11 +271,17 @@
     }
   }
 
-  function fire(pixel, eventName, customData, options) {
+  function fire(pixel, eventName, customData, options, allowDuplicatePageView) {
     if (!state.consent) return;
     if (typeof eventName !== 'string' || eventName === '') {
       warn('event name must be a non-empty string');
       return;
+    }
+    if (eventName === 'PageView') {
+      // Like Meta's script: a second PageView of a pixel on the same page load is silently not sent, whatever
+      // its eventID and whatever the URL now is, unless the call's `this` allows duplicates.
+      if (state.pageViewSent[pixel.id] && !allowDuplicatePageView) return;
+      state.pageViewSent[pixel.id] = true;
     }
     var cookies = ensureCookies();
     var params = [
@@ -306,11 +317,13 @@
     }).catch(function (e) { warn('hit not sent: ' + e); });
   }
 
-  function track(targets, eventName, customData, options) {
-    for (var i = 0; i < targets.length; i++) fire(targets[i], eventName, customData, options);
+  function track(targets, eventName, customData, options, allowDuplicatePageView) {
+    for (var i = 0; i < targets.length; i++) fire(targets[i], eventName, customData, options, allowDuplicatePageView);
   }
 
-  function handle(args) {
+  /** `self` is the call's `this`: the fbq object for ordinary calls. */
+  function handle(args, self) {
+    var allowDuplicatePageView = !!self && self.allowDuplicatePageViews === true;
     var cmd = args[0];
     switch (cmd) {
       case 'init': {
@@ -323,13 +336,13 @@
       }
       case 'track':
       case 'trackCustom':
-        track(state.order.map(function (p) { return state.pixels[p]; }), args[1], args[2], args[3]);
+        track(allPixels(), args[1], args[2], args[3], allowDuplicatePageView);
         return;
       case 'trackSingle':
       case 'trackSingleCustom': {
         var pixel = state.pixels[String(args[1])];
         if (!pixel) { warn(cmd + ': pixel ' + args[1] + ' is not initialised'); return; }
-        track([pixel], args[2], args[3], args[4]);
+        track([pixel], args[2], args[3], args[4], allowDuplicatePageView);
         return;
       }
       case 'consent':
@@ -352,6 +365,34 @@
     }
   }
 
+  function allPixels() {
+    return state.order.map(function (p) { return state.pixels[p]; });
+  }
+
+  /**
+   * Meta's automatic SPA page views: history.pushState/replaceState are wrapped and popstate is listened to;
+   * each change of location.href sends a PageView (trackCustom, allowed to repeat) WITHOUT an eid.
+   */
+  function watchHistory() {
+    var lastHref = window.location.href;
+    function changed() {
+      var href = window.location.href;
+      if (href === lastHref) return;
+      lastHref = href;
+      track(allPixels(), 'PageView', {}, undefined, true);
+    }
+    ['pushState', 'replaceState'].forEach(function (name) {
+      var original = window.history[name];
+      if (typeof original !== 'function') return;
+      window.history[name] = function () {
+        var result = original.apply(this, arguments);
+        changed();
+        return result;
+      };
+    });
+    window.addEventListener('popstate', changed);
+  }
+
   var fbq = existing;
   if (!fbq) {
     fbq = function () {
@@ -365,15 +406,19 @@
     window.fbq = fbq;
   }
   if (!window._fbq) window._fbq = fbq;
+  if (window._fbq !== window.fbq) warn('CONFLICTING_VERSIONS: window.fbq and window._fbq are different objects');
   fbq.__sandbox = { version: VERSION, trUrl: trUrl };
+  // Read once, when the script starts (setting it later changes nothing, as with Meta's script).
+  if (fbq.disablePushState !== true) watchHistory();
   fbq.callMethod = function () {
     try {
-      handle(Array.prototype.slice.call(arguments));
+      handle(Array.prototype.slice.call(arguments), this);
     } catch (e) {
       warn('call failed: ' + e);
     }
   };
   var queued = fbq.queue || [];
   fbq.queue = [];
+  // The base-code queue, replayed in order, each call with fbq as `this`.
   for (var q = 0; q < queued.length; q++) fbq.callMethod.apply(fbq, queued[q]);
 })(window, document);

@@ -229,4 +229,121 @@ describe('fbevents.js stand-in in chromium', () => {
     expect(await page.textContent('#companion')).toContain('not configured');
     await page.close();
   });
+
+});
+
+/** Waits until no new browser hit arrived for `quietMs` (the stand-in sends each hit as its own request). */
+async function settledBrowserEvents(quietMs = 400): Promise<RecordedEvent[]> {
+  let last = -1;
+  for (;;) {
+    const n = sandbox.context.store.list({ source: 'browser' }).length;
+    if (n === last) return sandbox.context.store.list({ source: 'browser' });
+    last = n;
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
+}
+
+const summary = (events: RecordedEvent[]) => events.map((e) => `${e.eventName}:${e.eventId ?? '-'}`).sort();
+type FbqWindow = { fbq: ((...a: unknown[]) => void) & { __sandbox?: unknown; disablePushState?: boolean } };
+const loaded = (page: Page) => page.waitForFunction(() => Boolean((window as unknown as FbqWindow).fbq.__sandbox));
+
+describe('fbevents.js stand-in: the PageView and SPA rules of Meta\'s fbevents.js 2.9.15', () => {
+  it('sends one PageView per pixel and page load: later ones are dropped even with a new eventID, as trackCustom, or after pushState', async () => {
+    const context = await newContext(() => pageHtml('/fbevents.js', `fbq.disablePushState = true; fbq('init','${PIXEL}'); fbq('init','${PIXEL_2}');
+fbq('track','PageView',{},{eventID:'pv-1'});
+fbq('track','PageView',{},{eventID:'pv-2'});
+fbq('trackCustom','PageView',{},{eventID:'pv-3'});
+fbq('trackSingle','${PIXEL_2}','PageView',{},{eventID:'pv-4'});`));
+    const page = await context.newPage();
+    await page.goto('http://shop.example.test/');
+    await loaded(page);
+    await page.evaluate(() => {
+      history.pushState({}, '', '/route-2');
+      (window as unknown as FbqWindow).fbq('track', 'PageView', {}, { eventID: 'pv-5' });
+      (window as unknown as FbqWindow).fbq('track', 'Lead', {}, { eventID: 'lead-1' });
+    });
+    await browserEvents(3);
+    const events = await settledBrowserEvents();
+    expect(events.map((e) => `${e.pixelId}:${e.eventName}:${e.eventId}`).sort()).toEqual(
+      [`${PIXEL}:PageView:pv-1`, `${PIXEL_2}:PageView:pv-1`, `${PIXEL}:Lead:lead-1`, `${PIXEL_2}:Lead:lead-1`].sort());
+    // A new page load starts a new set.
+    sandbox.context.store.clear();
+    await page.goto('http://shop.example.test/next');
+    await browserEvents(2);
+    expect(summary(await settledBrowserEvents())).toEqual(['PageView:pv-1', 'PageView:pv-1']);
+    await context.close();
+  });
+
+  it('sends every PageView when fbq.allowDuplicatePageViews is true', async () => {
+    const context = await newContext(() => pageHtml('/fbevents.js', `fbq.disablePushState = true; fbq.allowDuplicatePageViews = true; fbq('init','${PIXEL}');
+fbq('track','PageView',{},{eventID:'pv-1'});
+fbq('track','PageView',{},{eventID:'pv-2'});`));
+    const page = await context.newPage();
+    await page.goto('http://shop.example.test/');
+    await browserEvents(2);
+    expect(summary(await settledBrowserEvents())).toEqual(['PageView:pv-1', 'PageView:pv-2']);
+    await context.close();
+  });
+
+  it('sends an eid-less PageView on each URL change by pushState, replaceState and popstate (none for the same URL)', async () => {
+    const context = await newContext(() => pageHtml('/fbevents.js', `fbq('init','${PIXEL}'); fbq('track','PageView',{},{eventID:'first'});`));
+    const page = await context.newPage();
+    await page.goto('http://shop.example.test/');
+    await loaded(page);
+    await browserEvents(1);
+    await page.evaluate(() => {
+      history.pushState({}, '', '/a');
+      history.replaceState({}, '', '/a'); // same URL: no hit
+      history.replaceState({}, '', '/b');
+    });
+    await page.goBack(); // popstate back to '/'
+    await page.waitForFunction(() => location.pathname === '/');
+    await browserEvents(4);
+    const events = await settledBrowserEvents();
+    expect(summary(events)).toEqual(['PageView:-', 'PageView:-', 'PageView:-', 'PageView:first']);
+    const urls = events.filter((e) => !e.eventId).map((e) => (e.payload as { dl: string }).dl).sort();
+    expect(urls).toEqual(['http://shop.example.test/', 'http://shop.example.test/a', 'http://shop.example.test/b']);
+    await context.close();
+  });
+
+  it('sends no automatic PageView when fbq.disablePushState was true at start; setting it later changes nothing', async () => {
+    const context = await newContext((url) => pageHtml('/fbevents.js',
+      `${url.searchParams.has('disable') ? 'fbq.disablePushState = true;' : ''} fbq('init','${PIXEL}'); fbq('track','Lead',{},{eventID:'l-1'});`));
+    const page = await context.newPage();
+    await page.goto('http://shop.example.test/?disable');
+    await loaded(page);
+    await page.evaluate(() => history.pushState({}, '', '/spa-route'));
+    await browserEvents(1);
+    expect(summary(await settledBrowserEvents())).toEqual(['Lead:l-1']);
+
+    sandbox.context.store.clear();
+    await page.goto('http://shop.example.test/');
+    await loaded(page);
+    await page.evaluate(() => {
+      (window as unknown as FbqWindow).fbq.disablePushState = true;
+      history.pushState({}, '', '/spa-route');
+    });
+    await browserEvents(2);
+    expect(summary(await settledBrowserEvents())).toEqual(['Lead:l-1', 'PageView:-']);
+    await context.close();
+  });
+
+  it('replays the base-code queue in order and keeps the same fbq object afterwards', async () => {
+    const context = await newContext(() => pageHtml('/fbevents.js', `window.stubBeforeLoad = fbq; fbq.disablePushState = true; fbq('init','${PIXEL}');
+fbq('track','ViewContent',{},{eventID:'q-1'}); fbq('track','AddToCart',{},{eventID:'q-2'}); fbq('track','Purchase',{value:1,currency:'EUR'},{eventID:'q-3'});`));
+    const page = await context.newPage();
+    await page.goto('http://shop.example.test/');
+    await loaded(page);
+    expect(await page.evaluate(() => {
+      const w = window as unknown as FbqWindow & { stubBeforeLoad: unknown; _fbq: unknown };
+      return w.fbq === w.stubBeforeLoad && w._fbq === w.fbq && typeof (w.fbq as unknown as { callMethod?: unknown }).callMethod === 'function';
+    })).toBe(true);
+    await page.evaluate(() => (window as unknown as { stubBeforeLoad: (...a: unknown[]) => void }).stubBeforeLoad('track', 'Lead', {}, { eventID: 'after' }));
+    await browserEvents(4);
+    const events = await settledBrowserEvents();
+    // `ec` is the pixel's event counter, assigned in call order.
+    const byCounter = events.map((e) => [Number((e.payload as { other: Record<string, string> }).other.ec), e.eventId] as const).sort((a, b) => a[0] - b[0]);
+    expect(byCounter.map(([, id]) => id)).toEqual(['q-1', 'q-2', 'q-3', 'after']);
+    await context.close();
+  });
 });
