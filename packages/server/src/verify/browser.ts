@@ -98,14 +98,17 @@ export async function recordVisit(options: { pageUrl: string; journey?: Journey;
         }
       }
     });
+    let documents = 0;
     context.on('request', (request) => {
       const url = request.url();
+      // A main-frame document load (an in-page route change makes no request): tells page loads from SPA routes.
+      if (request.isNavigationRequest() && !request.frame().parentFrame()) documents++;
       const p = path(url);
       if (p.endsWith('/fbevents.js')) facts.fbevents.requested++;
       if (p.endsWith('/tag.js')) facts.tag.requested++;
       if (isPixelHitUrl(url)) {
         const hit = parsePixelHit(url, request.postData());
-        if (hit) hits.push(hit);
+        if (hit) hits.push({ ...hit, document: documents });
         return;
       }
       if (isCollect(request)) {

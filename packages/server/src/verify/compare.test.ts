@@ -48,6 +48,38 @@ describe('compare', () => {
     expect(report.rows.map((r) => r.verdict)).toEqual(['paired']);
   });
 
+  it('fails an eid-less hit whose name the server also sent, saying why: the page\'s own call before the tag', () => {
+    const pv = (eventId: string | undefined, pageUrl: string, document = 1): PixelHit => ({ ...hit(eventId, 'PageView'), pageUrl, document });
+    const report = compare(
+      [pv(undefined, 'https://shop.test/'), hit(undefined, 'AddToCart'), pv('a', 'https://shop.test/')],
+      new Map([['a', [rec('a', { eventName: 'PageView' })]], ['b', [rec('b', { eventName: 'AddToCart' })]]]),
+      ['a', 'b'],
+    );
+    const unkeyed = report.rows.filter((r) => r.verdict === 'no event id');
+    expect(unkeyed.map((r) => r.browserEventName)).toEqual(['PageView', 'AddToCart']);
+    expect(unkeyed[0]!.note).toContain("the page's own fbq('track', 'PageView') ran without an eventID before the tag");
+    expect(unkeyed[0]!.note).toContain("cact('trigger','page_view')");
+    expect(unkeyed[1]!.note).toContain("fbq('track', 'AddToCart')");
+    expect(report.counts['no event id']).toBe(2);
+    expect(report.unkeyedHits).toBe(0);
+    expect(report.ok).toBe(false);
+  });
+
+  it('names the automatic SPA page view when the eid-less PageView came after an in-page route change', () => {
+    const report = compare(
+      [
+        { ...hit('a', 'PageView'), pageUrl: 'https://shop.test/', document: 1 },
+        { ...hit(undefined, 'PageView'), pageUrl: 'https://shop.test/products', document: 1 },
+        // A new document loaded at that URL: its first PageView is not an SPA one.
+        { ...hit(undefined, 'PageView'), pageUrl: 'https://shop.test/products', document: 2 },
+      ],
+      new Map([['a', [rec('a', { eventName: 'PageView' })]]]),
+    );
+    const notes = report.rows.filter((r) => r.verdict === 'no event id').map((r) => r.note);
+    expect(notes[0]).toMatch(/^automatic SPA page view: .*disablePushState/);
+    expect(notes[1]).toMatch(/^the page's own fbq/);
+  });
+
   it('ignores hits without eid (counted apart) and repeated hits of one event', () => {
     const report = compare([hit(undefined, 'Microdata'), hit('a'), hit('a')], new Map([['a', [rec('a')]]]));
     expect(report.unkeyedHits).toBe(1);

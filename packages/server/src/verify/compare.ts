@@ -3,7 +3,7 @@ import { explainDrop } from './diagnose.js';
 import type { PixelHit, SentRecord, Verdict, VerifyReport, VerifyRow } from './types.js';
 
 const DELIVERED = new Set(['queued', 'sent', 'retrying']);
-export const VERDICTS: readonly Verdict[] = ['paired', 'browser-only', 'server-only', 'event_name mismatch', 'fbp mismatch'];
+export const VERDICTS: readonly Verdict[] = ['paired', 'browser-only', 'server-only', 'event_name mismatch', 'fbp mismatch', 'no event id'];
 
 /** The server record for a hit: the one for the hit's pixel when the server names destinations, else the first. */
 function pickRecord(records: SentRecord[], pixelId: string | undefined): SentRecord | undefined {
@@ -22,9 +22,16 @@ export function compare(hits: PixelHit[], sent: Map<string, SentRecord[]>, forwa
   const rows: VerifyRow[] = [];
   const seen = new Set<string>();
   let unkeyedHits = 0;
+  const serverNames = new Set<string>();
+  for (const records of sent.values()) for (const r of records) if (r.eventName && DELIVERED.has(r.status)) serverNames.add(r.eventName);
+  /** The URL each document was loaded at: its first hit's page URL. */
+  const loadedAt = new Map<number, string | undefined>();
   for (const hit of hits) {
+    const doc = hit.document ?? 0;
+    if (!loadedAt.has(doc)) loadedAt.set(doc, hit.pageUrl);
     if (!hit.eventId) {
-      unkeyedHits++;
+      if (serverNames.has(hit.eventName)) rows.push(unkeyedRow(hit, hit.pageUrl !== loadedAt.get(doc)));
+      else unkeyedHits++;
       continue;
     }
     const key = `${hit.pixelId}\u0000${hit.eventId}`;
@@ -74,4 +81,21 @@ function classifyHit(hit: PixelHit, record: SentRecord | undefined): VerifyRow {
     return { ...row, verdict: 'fbp mismatch', note: hit.fbp && !record.fbp ? 'the server event has no fbp' : 'fbp differs' };
   }
   return row;
+}
+
+/**
+ * A pixel hit without `eid` for a name the server also sends: Meta cannot deduplicate it by event_id against
+ * any server copy (only its limited fbp/external_id fallback might), so it fails the run with the likely cause.
+ */
+function unkeyedRow(hit: PixelHit, afterRouteChange: boolean): VerifyRow {
+  const name = hit.eventName;
+  const note =
+    name === 'PageView' && afterRouteChange
+      ? 'automatic SPA page view: fbevents.js sent its own PageView on a history change (pushState/replaceState/popstate) ' +
+        "without an event id. Turn on the tag's autoPageViews (data-auto-page-views) so it sets fbq.disablePushState before " +
+        'fbevents.js starts and sends a paired page_view, or set fbq.disablePushState = true right after your base code'
+      : `the page's own fbq('track', '${name}') ran without an eventID before the tag could give it one ` +
+        '(fbevents.js had already sent it when tag.js loaded, or the mirror is off). Load tag.js before the base code ' +
+        `(not async), or send it with cact('trigger', …)${name === 'PageView' ? " (replace fbq('track','PageView') by cact('trigger','page_view'))" : ''}`;
+  return { verdict: 'no event id', eventId: '(none)', pixelId: hit.pixelId, browserEventName: name, browserFbp: hit.fbp, note };
 }

@@ -10,13 +10,13 @@ describe('pixel hits', () => {
     expect(isPixelHitUrl('not a url')).toBe(false);
   });
 
-  it('reads id, ev, eid, fbp and fbc from a real-looking GET hit (facts A11)', () => {
+  it('reads id, ev, eid, fbp, fbc and dl from a real-looking GET hit (facts A11)', () => {
     const url =
       'https://www.facebook.com/tr/?id=1234567890&ev=Purchase&dl=https%3A%2F%2Fshop.test%2F&rl=&cd[value]=42.5&cd[currency]=EUR' +
       '&fbc=fb.1.1700000000000.IwAR_x&fbp=fb.1.1700000000000.123456&eid=abc-123&rqm=GET';
     expect(parsePixelHit(url)).toEqual({
       pixelId: '1234567890', eventName: 'Purchase', eventId: 'abc-123',
-      fbp: 'fb.1.1700000000000.123456', fbc: 'fb.1.1700000000000.IwAR_x', url,
+      fbp: 'fb.1.1700000000000.123456', fbc: 'fb.1.1700000000000.IwAR_x', url, pageUrl: 'https://shop.test/',
     });
   });
 

@@ -29,7 +29,9 @@ export function parsePixelHit(url: string, postData?: string | null): PixelHit |
   const eid = params.get('eid');
   const fbp = params.get('fbp');
   const fbc = params.get('fbc');
+  const dl = params.get('dl');
   if (eid) hit.eventId = eid;
+  if (dl) hit.pageUrl = dl;
   if (fbp) hit.fbp = fbp;
   if (fbc) hit.fbc = fbc;
   return hit;

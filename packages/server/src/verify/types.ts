@@ -11,6 +11,10 @@ export interface PixelHit {
   fbp?: string;
   fbc?: string;
   url: string;
+  /** The page URL the hit reports (`dl`). */
+  pageUrl?: string;
+  /** Which document of the visit sent it (main-frame navigations counted from 1); in-page route changes keep it. */
+  document?: number;
 }
 
 /** One event the companion server reports for an event id (`GET /v1/sent?event_id=`). */
@@ -31,7 +35,8 @@ export type Verdict =
   | 'browser-only'
   | 'server-only'
   | 'event_name mismatch'
-  | 'fbp mismatch';
+  | 'fbp mismatch'
+  | 'no event id';
 
 export interface VerifyRow {
   verdict: Verdict;
@@ -47,7 +52,10 @@ export interface VerifyRow {
 
 export interface VerifyReport {
   rows: VerifyRow[];
-  /** Pixel hits without an event id (the pixel's automatic events); listed, never a failure. */
+  /**
+   * Pixel hits without an event id for names the server never sent (the pixel's automatic events such as
+   * Microdata): counted, never a failure. One whose name the server also sent is a `no event id` row.
+   */
   unkeyedHits: number;
   counts: Record<Verdict, number>;
   ok: boolean;
