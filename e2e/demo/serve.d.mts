@@ -11,5 +11,5 @@ export interface DemoShop {
   configure(tag: TagSettings): void;
   close(): Promise<void>;
 }
-export function tagSnippet(tag: TagSettings): string;
+export function tagSnippet(tag: TagSettings, options?: { blocking?: boolean }): string;
 export function startDemoShop(options?: { port?: number; host?: string; tag?: TagSettings }): Promise<DemoShop>;

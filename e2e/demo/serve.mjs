@@ -15,8 +15,10 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
-const PAGES = new Set(['index.html', 'product.html', 'cart.html', 'checkout.html', 'thank-you.html']);
-const ASSETS = new Set(['shop.js', 'shop.css']);
+const PAGES = new Set(['index.html', 'product.html', 'cart.html', 'checkout.html', 'thank-you.html', 'spa.html', 'base-code.html']);
+const ASSETS = new Set(['shop.js', 'shop.css', 'spa.js']);
+/** Meta's CDN URL of fbevents.js, which pages keep unless the demo points them at the sandbox. */
+const META_FBEVENTS_URL = 'https://connect.facebook.net/en_US/fbevents.js';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 /**
@@ -36,7 +38,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
  * stub, then tag.js loaded async from the companion server with its settings in `data-*` attributes
  * (the endpoint defaults to the origin tag.js came from).
  */
-export function tagSnippet(/** @type {TagSettings} */ tag) {
+export function tagSnippet(/** @type {TagSettings} */ tag, { blocking = false } = {}) {
   const src = tag.tagSrc ?? `${tag.endpoint.replace(/\/$/, '')}/tag.js`;
   const attrs = [`data-pixel-id="${escapeAttr(tag.pixelId)}"`];
   if (tag.tagSrc && new URL(tag.tagSrc).origin !== new URL(tag.endpoint).origin) attrs.push(`data-endpoint="${escapeAttr(tag.endpoint)}"`);
@@ -48,10 +50,15 @@ export function tagSnippet(/** @type {TagSettings} */ tag) {
     '    window.caReady = window.caReady || [];',
     '    window.cact = window.cact || function () { caReady.push(arguments); };',
     '  </script>',
-    `  <script async src="${escapeAttr(src)}"`,
+    `  <script ${blocking ? '' : 'async '}src="${escapeAttr(src)}"`,
     `          ${attrs.join('\n          ')}></script>`,
     `  <script>window.DEMO_SHOP = ${JSON.stringify({ consentCategory: tag.consentCategory ?? null, sandboxPage: tag.sandboxPage ?? null }).replace(/</g, '\\u003c')};</script>`,
   ].join('\n');
+}
+
+/** For a value inside a single-quoted JS string in an inline script. */
+function jsString(s) {
+  return JSON.stringify(String(s)).slice(1, -1).replace(/'/g, "\\'").replace(/</g, '\\u003c');
 }
 
 function escapeAttr(s) {
@@ -73,6 +80,8 @@ export async function startDemoShop(options = {}) {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://shop.invalid');
       let name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+      // The single-page app's routes (it changes them with pushState; a reload lands on the same page).
+      if (/^\/spa(\/|$)/.test(url.pathname)) name = 'spa.html';
       if (!PAGES.has(name) && PAGES.has(`${name}.html`)) name = `${name}.html`;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -91,7 +100,13 @@ export async function startDemoShop(options = {}) {
         return;
       }
       let body = await load(name);
-      if (PAGES.has(name)) body = body.replace('{{TAG_SNIPPET}}', tagSnippet(tag));
+      if (PAGES.has(name)) {
+        body = body
+          .replace('{{TAG_SNIPPET}}', tagSnippet(tag))
+          .replace('{{TAG_SNIPPET_BLOCKING}}', tagSnippet(tag, { blocking: true }))
+          .replaceAll('{{PIXEL_ID}}', jsString(tag.pixelId))
+          .replaceAll('{{FBEVENTS_URL}}', jsString(tag.fbeventsUrl ?? META_FBEVENTS_URL));
+      }
       res.writeHead(200, { 'content-type': TYPES[extname(name)], 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     })().catch((err) => {

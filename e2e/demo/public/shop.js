@@ -128,7 +128,8 @@
   document.addEventListener('DOMContentLoaded', function () {
     draw();
     var name = pageName();
-    trigger('page_view', { page_type: name, page_name: document.title });
+    // The base-code page's own fbq('track', 'PageView') is its page view (the tag mirrors it to the server).
+    if (name !== 'base-code') trigger('page_view', { page_type: name, page_name: document.title });
     if (name === 'product') {
       var p = product(params().get('sku') || PRODUCTS[0].id);
       trigger('view_item', { value: p.price, currency: CURRENCY, items: [item(p, 1)] });
@@ -178,6 +179,8 @@
       banner.hidden = true;
       entries.forEach(function (e) { if (e.state === 'held') { e.state = 'pending'; e.text = d === 'granted' ? 'sending…' : 'not sent: consent refused'; } });
       draw();
+      // The base-code page runs Meta's base code only with consent: load it again to start it.
+      if (name === 'base-code' && d === 'granted') location.reload();
     }
 
     if (name === 'home') {
@@ -224,6 +227,16 @@
         writeJson('demo_last_order', order);
         writeJson('demo_cart', []);
         location.href = '/thank-you.html?order=' + encodeURIComponent(order.id);
+      };
+    }
+    if (name === 'base-code') {
+      document.getElementById('fbq-add-to-cart').onclick = function () {
+        var p = PRODUCTS[0];
+        // The page's own pixel call, no eventID: the tag's mirror adds one and forwards it as add_to_cart.
+        if (window.fbq) fbq('track', 'AddToCart', { value: p.price, currency: CURRENCY, content_ids: [p.id],
+          contents: [{ id: p.id, quantity: 1, item_price: p.price }], content_type: 'product' });
+        entries.push({ name: 'AddToCart', state: 'sent', text: "the page's own fbq call: the tag's mirror gave it an event id and forwarded it" });
+        draw();
       };
     }
     if (name === 'thank-you') {
