@@ -6,8 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeWindow } from '../src/test-utils/harness.js';
 import type { Obj } from '../src/types.js';
 
-/** The size budget of dist/tag.js: 3,072 bytes gzip. */
-export const BUDGET_GZIP = 3072;
+/**
+ * The size budget of dist/tag.js: 3,072 bytes gzip, raised by 64 to 3,136 for the SPA page views and the mirror
+ * of the page's own fbq calls (3,128 bytes when they landed; see the README's Size section).
+ */
+export const BUDGET_GZIP = 3136;
 const TAG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag.js');
 // Reading fails (and so does this suite) when dist/tag.js was not built: `npm test` builds first.
 const code = readFileSync(TAG, 'utf8');
