@@ -71,6 +71,16 @@ describe('capi-bridge verify', () => {
     expect(r.stdout).not.toContain('see the rows above');
   });
 
+  it('fails (exit 1) on a pixel PageView without eid while the server sends PageViews, naming the cause', async () => {
+    const r = await runVerify([`${info.url}/`, '--server', info.server, '--key', info.apiKey, '--journey', journey('base-code-without-mirror.mjs'), '--wait', '5000', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as { rows: Array<{ verdict: string; browserEventName?: string; note?: string }>; counts: Record<string, number> };
+    const unkeyed = report.rows.filter((row) => row.verdict === 'no event id');
+    expect(unkeyed.map((row) => row.browserEventName)).toEqual(['PageView']);
+    expect(unkeyed[0]!.note).toContain("the page's own fbq('track', 'PageView') ran without an eventID before the tag");
+    expect(report.counts.paired).toBeGreaterThanOrEqual(1); // the home page's page view still pairs
+  });
+
   it('exits 2 with a clear message when the key is wrong', async () => {
     const r = await runVerify([`${info.url}/`, '--server', info.server, '--key', 'wrong-key', '--journey', journey('accept-and-browse.mjs'), '--wait', '1000']);
     expect(r.code).toBe(2);
