@@ -1,4 +1,4 @@
-import { MAX_CUSTOM_EVENT_NAME_LENGTH, resolveMetaEventName } from '@capi-bridge/contract';
+import { MAX_CUSTOM_EVENT_NAME_LENGTH, isMetaStandardEvent, metaEventName } from '@capi-bridge/contract';
 import type { DropReason } from './types.js';
 import { describe, own, type Obj } from './util.js';
 
@@ -23,8 +23,10 @@ export function resolveEventName(input: Obj, fb: unknown): EventNameResult {
   }
   const base = typeof raw === 'string' ? raw.trim() : '';
   if (ov === undefined && base === '') return { ok: false, reason: 'missing_event_name', detail: 'event_name: empty' };
-  // The web tag resolves the pixel's name with the same function, so browser and server cannot disagree.
-  const { name, standard } = resolveMetaEventName(base, ov);
+  // The two halves of the contract's resolveMetaEventName, which the web tag calls for the pixel's name too, so
+  // browser and server cannot disagree (no result object allocated per event on this hot path).
+  const name = metaEventName(base, ov);
+  const standard = isMetaStandardEvent(name);
   if (!standard && name.length > MAX_CUSTOM_EVENT_NAME_LENGTH) {
     const field = ov === undefined ? 'event_name' : 'integrations.facebook.event_name';
     return { ok: false, reason: 'invalid_event_name', detail: `${field}: custom event names are limited to ${MAX_CUSTOM_EVENT_NAME_LENGTH} characters (got ${name.length})` };
