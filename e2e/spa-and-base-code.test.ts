@@ -85,11 +85,13 @@ describe('real sites: an SPA and a page with Meta\'s base code', () => {
       await page.waitForFunction(() => !!(window as unknown as { fbq?: { __sandbox?: unknown } }).fbq?.__sandbox);
       await page.click('#fbq-add-to-cart');
       await page.click('#fbq-add-to-cart');
+      const { fbp } = await metaCookies(visit.context);
+      // Let the pixel hits land before leaving: a navigation cancels an image request still in flight.
+      await waitForPairs(stack.sandbox.url, byFbp(fbp), 3);
       // A second page load: its base-code PageView is paired too.
       await page.reload();
       await page.waitForFunction(() => !!(window as unknown as { fbq?: { __sandbox?: unknown } }).fbq?.__sandbox);
       await page.click('#fbq-add-to-cart');
-      const { fbp } = await metaCookies(visit.context);
       const events = await expectEveryHitPaired(visit.hits, fbp!, 5);
       expect(events.filter((e) => e.source === 'browser').map((e) => e.eventName).sort()).toEqual(['AddToCart', 'AddToCart', 'AddToCart', 'PageView', 'PageView']);
       const cart = events.find((e) => e.source === 'server' && e.eventName === 'AddToCart')!.payload as { custom_data: Record<string, unknown> };
