@@ -30,12 +30,16 @@ describe('the pixel\'s PageView rules', () => {
     expect(s.w.fbq!.allowDuplicatePageViews).toBe(true);
   });
 
-  it('a page\'s base-code fbq gets disablePushState before fbevents.js starts only with autoPageViews', () => {
+  it('a page\'s base-code fbq gets disablePushState before fbevents.js starts only with autoPageViews', async () => {
     const stub = (w: Win) => {
       w.fbq = Object.assign(() => undefined, { queue: [] }) as Fbq;
     };
-    expect(setup({ autoPageViews: true }, stub).w.fbq!.disablePushState).toBe(true);
-    expect(setup({}, stub).w.fbq!.disablePushState).toBeUndefined();
+    const on = setup({ autoPageViews: true }, stub);
+    expect(on.w.fbq!.disablePushState).toBe(true);
+    await on.close();
+    const off = setup({}, stub);
+    expect(off.w.fbq!.disablePushState).toBeUndefined();
+    await off.close();
     // fbevents.js already started: too late, left alone.
     const loaded = setup({ autoPageViews: true }, (w) => {
       w.fbq = Object.assign(() => undefined, { queue: [], callMethod: () => undefined }) as Fbq;
