@@ -7,10 +7,11 @@ import { makeWindow } from '../src/test-utils/harness.js';
 import type { Obj } from '../src/types.js';
 
 /**
- * The size budget of dist/tag.js: 3,072 bytes gzip, raised by 64 to 3,136 for the SPA page views and the mirror
- * of the page's own fbq calls (3,128 bytes when they landed; see the README's Size section).
+ * The size budget of dist/tag.js: 3,072 bytes gzip, raised to 3,424 for the SPA page views and the mirror of the
+ * page's own fbq calls on top of the debug outcome reporting (3,408 bytes when they landed; see the README's Size
+ * section: features users need beat bytes).
  */
-export const BUDGET_GZIP = 3136;
+export const BUDGET_GZIP = 3424;
 const TAG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag.js');
 // Reading fails (and so does this suite) when dist/tag.js was not built: `npm test` builds first.
 const code = readFileSync(TAG, 'utf8');
