@@ -1,7 +1,7 @@
 /**
  * The structural Commanders Act → Meta `custom_data` mapping (seed table), shared by the web tag (fbq
  * params) and the server (CAPI custom_data), so both sides describe a conversion identically.
- * Written for size: the web tag bundles it under a 2.5 KB gzip budget (see the web-tag README). No ISO
+ * Written for size: the web tag bundles it under a gzip budget (see the web-tag README). No ISO
  * lists here — the server validates currency codes.
  */
 
