@@ -92,10 +92,15 @@ describe('request-level Graph errors never dead-letter events', () => {
       await sandbox.clearFaults();
     }
     await waitFor(async () => { const s = await sandbox.acceptedServerIds(); return ids.every((i) => s.has(i)); }, { message: 'all events delivered' });
-    const after = await server.metrics();
+    // The sandbox stores a batch before the server reads Meta's answer and counts it sent: wait for the count.
+    const sentBefore = before.get(`capi_bridge_events_sent_total{${D}}`) ?? 0;
+    const after = await waitFor(async () => {
+      const m = await server.metrics();
+      return (m.get(`capi_bridge_events_sent_total{${D}}`) ?? 0) - sentBefore >= 5 ? m : undefined;
+    }, { message: 'sent counted' });
     const dead = [...after].filter(([k]) => k.startsWith('capi_bridge_events_dead_lettered_total')).reduce((n, [, v]) => n + v, 0);
     expect(dead).toBe(0);
-    expect(after.get(`capi_bridge_events_sent_total{${D}}`)! - (before.get(`capi_bridge_events_sent_total{${D}}`) ?? 0)).toBe(5);
+    expect(after.get(`capi_bridge_events_sent_total{${D}}`)! - sentBefore).toBe(5);
     if (action !== 'pause') {
       const key = `capi_bridge_events_retried_total{${D},kind="${action}"}`;
       expect(after.get(key)! - (before.get(key) ?? 0)).toBeGreaterThanOrEqual(5);
