@@ -14,7 +14,7 @@ export function resolveActionSource(input: Obj, fb: unknown, dest: DestinationCo
   if (ov !== undefined && ov !== null) {
     const v = typeof ov === 'string' ? ov.trim().toLowerCase() : ov;
     if (!isActionSource(v)) {
-      return { ok: false, detail: `integrations.facebook.action_source: ${describe(ov)} is not one of ${ACTION_SOURCES.join(', ')}` };
+      return { ok: false, detail: `integrations.facebook.action_source: ${describe(ov)}, not one of ${ACTION_SOURCES.join(', ')}` };
     }
     return { ok: true, value: v };
   }

@@ -1,6 +1,8 @@
 import { buildStandardCustomData, toFiniteNumber } from '@capi-bridge/contract';
 import type { CapiCustomData, DestinationConfig } from './types.js';
 import { checkPassThrough, newBudget } from './bounds.js';
+import { enforceCustomDataRules } from './custom-data-rules.js';
+import { dropPersonalCustomData } from './personal-data.js';
 import { describe, isObj, isUnsafeKey, own, type Obj } from './util.js';
 
 /** ISO 4217 codes known to the runtime's ICU, plus a safety net of the most common ones. */
@@ -39,8 +41,10 @@ export type CustomDataResult =
 /**
  * custom_data build order (seed): (1) all string/number/boolean properties when sendAllProperties,
  * (2) the standard mapping (shared with the web tag), (3) `integrations.facebook.custom_data.<key>`
- * overrides; then currency is validated (ISO 4217) and Purchase must carry value + currency. Copied
- * properties and override values are bounded (bounds.ts): over a bound the event is dropped (`oversized_field`).
+ * overrides; then every standard key is checked as Meta checks it (value numeric, currency ISO 4217, contents
+ * items with id and quantity, …), keys carrying plain e-mails/phones are dropped, and Purchase must carry
+ * value + currency. Copied properties and override values are bounded (bounds.ts): over a bound the event is
+ * dropped (`oversized_field`).
  */
 export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig, eventName: string, warnings: string[]): CustomDataResult {
   const std = buildStandardCustomData(input, dest.contentType === 'product' ? PRODUCT : dest.contentType === null ? NO_TYPE : { contentType: dest.contentType });
@@ -100,10 +104,13 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
   if (own(cd, 'currency') !== undefined) {
     const c = typeof cd.currency === 'string' ? cd.currency.trim().toUpperCase() : undefined;
     if (c === undefined || !isIsoCurrency(c)) {
-      warnings.push(`currency: ${describe(cd.currency)} is not an ISO 4217 code, dropped`);
+      warnings.push(`currency: not an ISO 4217 code (${describe(cd.currency)}), dropped`);
       delete cd.currency;
     } else cd.currency = c;
   }
+
+  enforceCustomDataRules(cd, warnings);
+  dropPersonalCustomData(cd, warnings);
 
   if (eventName === 'Purchase' && (cd.value === undefined || cd.currency === undefined)) {
     const missing = [cd.value === undefined ? 'value' : '', cd.currency === undefined ? 'currency' : ''].filter(Boolean).join(' and ');

@@ -14,8 +14,8 @@ interface Fixture {
   ctx?: MappingContext;
   input: unknown;
   expected:
-    | { ok: true; event: Record<string, unknown>; matchKeys?: string[]; warnings?: string[] }
-    | { ok: false; reason: string; detail?: string; matchKeys?: string[] };
+    | { ok: true; event: Record<string, unknown>; matchKeys?: string[]; warnings?: string[]; mustNotContain?: string[] }
+    | { ok: false; reason: string; detail?: string; matchKeys?: string[]; mustNotContain?: string[] };
 }
 
 const DEST: DestinationConfig = {
@@ -46,6 +46,8 @@ describe('mapping fixtures', () => {
       const ctx = fx.ctx ?? CTX;
       const r = buildCapiEvent(fx.input, dest, ctx);
       const exp = fx.expected;
+      // Personal data that must appear nowhere: not in the payload, the warnings or the drop detail.
+      for (const s of exp.mustNotContain ?? []) expect(JSON.stringify(r).toLowerCase()).not.toContain(s.toLowerCase());
       if (!exp.ok) {
         expect(r).toMatchObject({ ok: false, reason: exp.reason });
         if (!r.ok && exp.detail) expect(r.detail).toContain(exp.detail);

@@ -1,9 +1,13 @@
+import { stripPersonalDataFromUrl } from './personal-data.js';
 import { describe, own, type Obj } from './util.js';
 
 export const MAX_URL_LENGTH = 4096;
 const HTTP_RE = /^https?:\/\/[^\s/]+/i;
 
-/** undefined = try the next candidate; else the URL. Bad values are warned about and skipped. */
+/**
+ * undefined = try the next candidate; else the URL, without query parameters carrying e-mails or phones.
+ * Bad values are warned about and skipped.
+ */
 function candidate(v: unknown, field: string, target: string, warnings: string[]): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') {
@@ -15,7 +19,7 @@ function candidate(v: unknown, field: string, target: string, warnings: string[]
     warnings.push(`${field}: not an http(s) URL (${describe(v)}), ignored for ${target}`);
     return undefined;
   }
-  return s;
+  return stripPersonalDataFromUrl(s, field, warnings);
 }
 
 /**

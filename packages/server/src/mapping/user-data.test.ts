@@ -31,11 +31,11 @@ describe('user.email_sha256 (pre-hashed)', () => {
     expect(r.event.user_data.em).toEqual([H]);
     expect(r.warnings).toEqual([
       'user.email_sha256[1]: not a SHA-256 hex, dropped',
-      'user.email_sha256[2]: not a string (123), dropped',
-      'user.email_sha256[3]: not a string (a object), dropped',
+      'user.email_sha256[2]: not a string (a number), dropped',
+      'user.email_sha256[3]: not a string (an object), dropped',
       'user.email_sha256[6]: not a SHA-256 hex, dropped',
       'user.email_sha256[7]: not a string (an array), dropped',
-      'user.email_sha256[9]: not a string (true), dropped',
+      'user.email_sha256[9]: not a string (a boolean), dropped',
     ]);
   });
 
@@ -97,8 +97,8 @@ describe('integrations.facebook.user_data.<key> overrides carrying hashes', () =
     const r = build({}, { ph: [H, { x: 1 }, 16505551212, false] });
     expect(r.event.user_data.ph).toEqual([H, sha('16505551212')]);
     expect(r.warnings).toEqual([
-      'integrations.facebook.user_data.ph[1]: not a string (a object), dropped',
-      'integrations.facebook.user_data.ph[3]: not a string (false), dropped',
+      'integrations.facebook.user_data.ph[1]: not a string (an object), dropped',
+      'integrations.facebook.user_data.ph[3]: not a string (a boolean), dropped',
     ]);
   });
 });

@@ -11,13 +11,17 @@ export function own(o: unknown, key: string): unknown {
   return typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Obj)[key] : undefined;
 }
 
-/** A short, safe rendering of a bad value for error details (never the whole value). */
+/**
+ * What kind of bad value a field held, for warnings and error details: its type (and a string's length),
+ * never the value itself — a misplaced field often carries an e-mail or a phone number.
+ */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return v.length > 40 ? `"${v.slice(0, 40)}…"` : JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return `a ${typeof v}`;
+  if (typeof v === 'string') return `a string of ${v.length} characters`;
+  if (typeof v === 'number') return Number.isFinite(v) ? 'a number' : String(v);
+  if (typeof v === 'boolean') return 'a boolean';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 /** Keys that would mutate a prototype if assigned on a plain object. */
