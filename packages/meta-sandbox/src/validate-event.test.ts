@@ -130,7 +130,18 @@ describe('validateEvent', () => {
   it('requires an id on every contents item', () => {
     const cd = { value: 1, currency: 'EUR', contents: [{ id: 'a', quantity: 1 }, { quantity: 2 }] };
     expect(issue(validateEvent(event({}, {}, cd), 0, NOW))).toMatchObject({ subcode: SUBCODES.CONTENTS_ITEM_ID, field: 'custom_data.contents[1].id' });
-    expect(validateEvent(event({}, {}, { ...cd, contents: [{ id: 'a' }, { id: 7 }] }), 0, NOW).ok).toBe(true);
+    expect(validateEvent(event({}, {}, { ...cd, contents: [{ id: 'a', quantity: 1 }, { id: 7, quantity: 2 }] }), 0, NOW).ok).toBe(true);
+  });
+
+  it('requires a numeric quantity on every contents item (Meta: id and quantity are required)', () => {
+    const cd = { value: 1, currency: 'EUR', contents: [{ id: 'a', quantity: 1 }, { id: 'b' }] };
+    expect(issue(validateEvent(event({}, {}, cd), 0, NOW))).toMatchObject({ subcode: SUBCODES.CONTENTS_ITEM_ID, field: 'custom_data.contents[1].quantity' });
+    expect(issue(validateEvent(event({}, {}, { ...cd, contents: [{ id: 'a', quantity: '2' }] }), 0, NOW)).field).toBe('custom_data.contents[0].quantity');
+  });
+
+  it('refuses custom event names over 50 characters (standard names pass)', () => {
+    expect(issue(validateEvent(event({ event_name: 'x'.repeat(51) }, {}, {}), 0, NOW)).field).toBe('event_name');
+    expect(validateEvent(event({ event_name: 'x'.repeat(50) }, {}, {}), 0, NOW).ok).toBe(true);
   });
 
   it("rejects Meta's insufficient customer-information combinations", () => {

@@ -1,5 +1,12 @@
 import { SUBCODES } from './errors.js';
 
+/** Meta: "Custom event names must be strings, and cannot exceed 50 characters". Standard names are shorter. */
+export const MAX_CUSTOM_EVENT_NAME_LENGTH = 50;
+const STANDARD_EVENTS: ReadonlySet<string> = new Set([
+  'AddPaymentInfo', 'AddToCart', 'AddToWishlist', 'CompleteRegistration', 'Contact', 'CustomizeProduct', 'Donate', 'FindLocation',
+  'InitiateCheckout', 'Lead', 'PageView', 'Purchase', 'Schedule', 'Search', 'StartTrial', 'SubmitApplication', 'Subscribe', 'ViewContent',
+]);
+
 export const ACTION_SOURCES: ReadonlySet<string> = new Set([
   'email', 'website', 'app', 'phone_call', 'chat', 'physical_store', 'system_generated', 'business_messaging', 'other',
 ]);
@@ -144,6 +151,9 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
     }
   }
   if (!nonEmptyString(event.event_name)) return fail(T.INVALID_TYPE, 'Invalid Event Name', index, 'event_name', 'must be a non-empty string');
+  if (event.event_name.length > MAX_CUSTOM_EVENT_NAME_LENGTH && !STANDARD_EVENTS.has(event.event_name)) {
+    return fail(T.INVALID_TYPE, 'Invalid Event Name', index, 'event_name', `custom event names cannot exceed ${MAX_CUSTOM_EVENT_NAME_LENGTH} characters`);
+  }
 
   const t = event.event_time;
   if (typeof t !== 'number' || !Number.isInteger(t) || t <= 0) {
@@ -244,6 +254,10 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
       const id = isObject(item) ? item.id : undefined;
       if (!(nonEmptyString(id) || (typeof id === 'number' && Number.isFinite(id)))) {
         return fail(T.CONTENTS_ITEM_ID, 'Missing Content ID', index, `custom_data.contents[${i}].id`, 'every contents item requires an id');
+      }
+      const quantity = isObject(item) ? item.quantity : undefined;
+      if (typeof quantity !== 'number' || !Number.isFinite(quantity)) {
+        return fail(T.CONTENTS_ITEM_ID, 'Missing Content Quantity', index, `custom_data.contents[${i}].quantity`, 'every contents item requires a numeric quantity');
       }
     }
   }
