@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { redactUrlsInText } from './redact-url.js';
 
 export type { Logger };
 
@@ -24,9 +25,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: { name: 'capi-bridge' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      hooks: secrets.length === 0 ? {} : {
+      hooks: {
         streamWrite(line: string): string {
-          let out = line;
+          // Last line of defence: configured secrets, and the user:password of any URL, wherever they appear.
+          let out = redactUrlsInText(line);
           for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
           return out;
         },

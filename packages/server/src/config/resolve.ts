@@ -1,6 +1,7 @@
 import { ACTION_SOURCES, type ActionSource, type MatchPolicy } from '../mapping/types.js';
 import { cookieDomainProblem } from '../http/cookies.js';
 import { redactOutboxUrl } from '../outbox/redis-config.js';
+import { redactUrl, redactUrlsInText } from '../redact-url.js';
 import type { EnvInput } from './env.js';
 import {
   DEFAULT_API_VERSION, DEFAULT_DELIVERY, DEFAULT_GRAPH_URL, DEFAULT_LIMITS, DEFAULT_OUTBOX, DEFAULT_RATE_LIMIT,
@@ -69,9 +70,9 @@ function url(field: string, raw: unknown): string {
   try {
     u = new URL(v);
   } catch {
-    throw new ConfigError(field, `expected an http(s) URL, got ${show(raw)}`);
+    throw new ConfigError(field, `expected an http(s) URL, got ${show(redactUrlsInText(v))}`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(field, `expected an http(s) URL, got ${show(raw)}`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(field, `expected an http(s) URL, got ${show(redactUrl(v))}`);
   return v.replace(/\/+$/, '');
 }
 

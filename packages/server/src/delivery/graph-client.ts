@@ -4,6 +4,7 @@ import type { CapiServerEvent } from '../mapping/types.js';
 import { parseRetryAfter } from './backoff.js';
 import type { GraphOutcome } from './classify.js';
 import { nodeHttpFetch } from './node-http-transport.js';
+import { redactUrlsInText } from '../redact-url.js';
 
 export const PARTNER_AGENT = 'capi-bridge';
 
@@ -92,8 +93,9 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       } catch (e) {
         const err = e as Error;
         const msg = err.name === 'TimeoutError' || err.name === 'AbortError' ? `timeout after ${options.timeoutMs} ms` : `network error: ${err.message}`;
-        // Error messages from fetch never contain the body; still scrub the token defensively.
-        return { status: 0, body: undefined, networkError: msg.split(token).join('[redacted]'), latencyMs: performance.now() - started };
+        // Error messages from fetch never contain the body (scrub the token defensively), but they may quote
+        // the URL with its user:password ("Request cannot be constructed from a URL that includes credentials").
+        return { status: 0, body: undefined, networkError: redactUrlsInText(msg.split(token).join('[redacted]')), latencyMs: performance.now() - started };
       }
     },
   };

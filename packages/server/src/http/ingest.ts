@@ -99,6 +99,8 @@ function dropFor(input: unknown, reason: DropReason, destination: string, matchK
   if (id !== undefined) drop.eventId = id;
   const name = typeof input === 'object' && input !== null ? (input as { event_name?: unknown }).event_name : undefined;
   if (typeof name === 'string') drop.eventName = name.slice(0, 200);
+  // Without consent nothing identifying is kept, not even in the sent log (event id and name only).
+  if (reason === 'no_consent') return drop;
   const fbp = inputFb(input, 'fbp');
   const fbc = inputFb(input, 'fbc');
   if (fbp !== undefined) drop.fbp = fbp;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CapiServerEvent } from '../mapping/types.js';
@@ -146,6 +146,17 @@ function toEntry(r: Row): OutboxEntry {
  * Files of earlier versions (lease state in `outbox`, a queue row per event, pairing triggers) are migrated
  * on open: their rows stay in `outbox_queue`; only rows enqueued afterwards take the fresh path.
  */
+/**
+ * The database holds events with hashed contact data, IPs, user agents and fbp/fbc: owner-only (0600), also when
+ * an older version created it 0644. SQLite creates -wal and -shm with the database file's mode, so creating
+ * the file 0600 first covers them; existing ones are fixed too. New directories are 0700.
+ */
+function preparePrivateFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export class SqliteOutbox implements Outbox {
   readonly #db: Database.Database;
   readonly #maxDepth: number;
@@ -199,7 +210,7 @@ export class SqliteOutbox implements Outbox {
   #storageFull = false;
 
   constructor(path: string, options: SqliteOutboxOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') preparePrivateFiles(path);
     this.#db = new Database(path);
     this.#maxDepth = options.maxDepth ?? 1_000_000;
     this.#now = options.now ?? Date.now;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedDestination } from '../config/schema.js';
+import { buildCapiEvent } from '../mapping/build.js';
+import { createMetrics } from '../metrics.js';
+import type { Outbox } from '../outbox/types.js';
+import { SentLog } from '../sent-log.js';
+import { commit, prepare, type IngestDeps } from './ingest.js';
+
+const NOW = 1_700_000_000_000;
+const FBP = 'fb.1.1699999990000.987654321';
+const FBC = 'fb.1.1699999990000.IwAR-click';
+
+describe('nothing identifying is kept for a non-consented event', () => {
+  it('the sent log records the drop by event id and reason, without fbp/fbc', async () => {
+    const dest = { id: 'main', pixelId: '1234567890', consentCategory: 'marketing', matchPolicy: 'none', contentType: 'product', defaultActionSource: 'website', sendAllProperties: false } as unknown as ResolvedDestination;
+    const sentLog = new SentLog(100);
+    const deps: IngestDeps = {
+      config: { destinations: [dest] }, build: buildCapiEvent, sentLog, metrics: createMetrics(['main']), now: () => NOW,
+      outbox: { enqueue: async () => ({ ok: true }) } as unknown as Outbox,
+    };
+    const input = {
+      event_name: 'purchase', event_id: 'no-consent-1', consent_categories: ['analytics'],
+      integrations: { facebook: { fbp: FBP, fbc: FBC } },
+      context: { event_timestamp: NOW - 1000, page: { url: 'https://shop.example/' } },
+    };
+    const p = prepare(deps, [input], 'browser', { ip: '203.0.113.7', userAgent: 'UA' });
+    expect(p.drops).toEqual([{ reason: 'no_consent', destination: 'main', eventId: 'no-consent-1', eventName: 'purchase' }]);
+    await commit(deps, p);
+    const recs = sentLog.get('no-consent-1');
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ status: 'dropped', reason: 'no_consent' });
+    expect(JSON.stringify(recs)).not.toContain('987654321');
+    expect(JSON.stringify(recs)).not.toContain('IwAR');
+  });
+});
