@@ -1,4 +1,5 @@
 import type { ResolvedDestination } from '../config/schema.js';
+import { EventIdDeriver } from '../mapping/derived-event-id.js';
 import type { BuildResult, CapiServerEvent, DestinationConfig, DropReason, EventSource, MappingContext } from '../mapping/types.js';
 import type { Metrics } from '../metrics.js';
 import type { EnqueueItem, EnqueueResult, Outbox } from '../outbox/types.js';
@@ -50,6 +51,8 @@ export interface Prepared {
 export interface PrepareOptions {
   /** Build `resultsJson` instead of `results`/`firstEvents` (the /v1/events reply: no per-input objects). */
   replyJson?: boolean;
+  /** Derives ids for id-less events; pass one across the chunks of one CSV file (default: one per call). */
+  eventIds?: EventIdDeriver;
 }
 
 export interface IngestDeps {
@@ -118,6 +121,7 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
   const mctx: MappingContext = { ...ctx, now, source };
   const dests = deps.config.destinations;
   const build = deps.build;
+  const ids = options.eventIds ?? new EventIdDeriver(source);
   if (options.replyJson) {
     // The same bytes JSON.stringify gives for the result objects below (key order: index, status,
     // destinations, event_id, event_name), spliced from per-destination fragments computed once per request.
@@ -131,11 +135,13 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
     let json = '';
     for (let index = 0; index < n; index++) {
       const input = inputs[index];
+      const derived = ids.derive(input);
+      const ectx = derived === undefined ? mctx : { ...mctx, eventId: derived };
       let first: CapiServerEvent | undefined;
       let dj = '';
       for (let k = 0; k < dests.length; k++) {
         const d = dests[k]!;
-        const r = buildSafely(build, input, d, mctx);
+        const r = buildSafely(build, input, d, ectx);
         if (k > 0) dj += ',';
         if (r.ok) {
           first ??= r.event;
@@ -163,10 +169,12 @@ export function prepare(deps: IngestDeps, inputs: readonly unknown[], source: Ev
   }
   for (let index = 0; index < n; index++) {
     const input = inputs[index];
+    const derived = ids.derive(input);
+    const ectx = derived === undefined ? mctx : { ...mctx, eventId: derived };
     const dres: DestinationResult[] = [];
     let first: CapiServerEvent | undefined;
     for (const d of dests) {
-      const r = buildSafely(build, input, d, mctx);
+      const r = buildSafely(build, input, d, ectx);
       if (r.ok) {
         first ??= r.event;
         out.items.push({ destinationId: d.id, event: r.event });

@@ -18,7 +18,7 @@ const EMPTY_CTX: MappingContext = {};
 
 /**
  * Maps one Commanders Act–style event to a Meta CAPI server event. Pure apart from the clock default and
- * a generated uuid when the event has no id. Never throws: bad input is `{ ok: false, reason, detail }`
+ * a generated uuid when the event has no id (and the caller derived none, `ctx.eventId`). Never throws: bad input is `{ ok: false, reason, detail }`
  * with the offending field named in `detail`.
  */
 export function buildCapiEvent(input: unknown, destination: DestinationConfig, ctx: MappingContext = EMPTY_CTX): BuildResult {
@@ -56,7 +56,7 @@ function build(input: unknown, dest: DestinationConfig, ctx: MappingContext): Bu
   const name = resolveEventName(input, fb);
   if (!name.ok) return name;
 
-  const id = resolveEventId(input, fb, context);
+  const id = resolveEventId(input, fb, context, ctx);
   if (!id.ok) return { ok: false, reason: 'invalid_event_id', detail: id.detail };
 
   const time = resolveEventTime(input, context, nowMs);

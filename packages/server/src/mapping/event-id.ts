@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { MappingContext } from './types.js';
 import { describe, own, type Obj } from './util.js';
 
 /** Longer ids are almost certainly a bug (Meta documents no limit; uuids are 36 characters). */
@@ -28,14 +29,15 @@ function readId(raw: unknown, field: string): 0 | 1 | 2 {
 }
 
 /**
- * integrations.facebook.event_id > event_id > context.event_id > a fresh uuid. Numbers become strings.
+ * integrations.facebook.event_id > event_id > context.event_id > the id the ingest derived for it
+ * (`ctx.eventId`, see derived-event-id.ts) > a fresh uuid. Numbers become strings.
  * `fb` = integrations.facebook, `context` = the event's context (whatever they are).
  */
-export function resolveEventId(input: Obj, fb: unknown, context: unknown): EventIdResult {
+export function resolveEventId(input: Obj, fb: unknown, context: unknown, ctx: MappingContext): EventIdResult {
   let r = readId(own(fb, 'event_id'), 'integrations.facebook.event_id');
   if (r === 0) r = readId(own(input, 'event_id'), 'event_id');
   if (r === 0) r = readId(own(context, 'event_id'), 'context.event_id');
   if (r === 1) return { ok: true, value: idValue, generated: false };
   if (r === 2) return { ok: false, detail: idValue };
-  return { ok: true, value: randomUUID(), generated: true };
+  return { ok: true, value: ctx.eventId ?? randomUUID(), generated: true };
 }

@@ -33,6 +33,8 @@ export interface MappingContext {
   source?: EventSource;
   ip?: string;
   userAgent?: string;
+  /** event_id for an event that carries none (derived by the ingest for replay safety, see derived-event-id.ts). */
+  eventId?: string;
 }
 
 export interface CapiUserData {

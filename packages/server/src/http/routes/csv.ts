@@ -6,6 +6,7 @@ import { requireApiKey } from '../auth.js';
 import { checkHeader, ConversionGrouper, rowToParts, type Conversion } from '../csv-rows.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, sendError, shuttingDownError } from '../errors.js';
+import { EventIdDeriver } from '../../mapping/derived-event-id.js';
 import { commit, prepare } from '../ingest.js';
 import { refusalStatus } from '../fast-path.js';
 
@@ -73,12 +74,14 @@ export function csvRouter(deps: AppDeps): Router {
       let acceptedConversions = 0;
       let acceptedRows = 0;
       let pending: Conversion[] = [];
+      // One for the whole file: identical id-less rows are numbered across chunks (replay gives the same ids).
+      const eventIds = new EventIdDeriver('csv');
 
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
         const chunk = pending;
         pending = [];
-        const p = prepare(deps, chunk.map((c) => c.event), 'csv', {});
+        const p = prepare(deps, chunk.map((c) => c.event), 'csv', {}, { eventIds });
         const r = await commit(deps, p);
         if (!r.ok) throw new HttpError(refusalStatus(r.reason), r.reason, `stopped at a chunk the outbox refused: ${r.detail}`);
         p.results.forEach((res, i) => {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import { graphBody } from '../../delivery/graph-client.js';
+import { EventIdDeriver } from '../../mapping/derived-event-id.js';
 import { requireApiKey } from '../auth.js';
 import { jsonBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
@@ -84,15 +85,19 @@ export function createEvents(deps: AppDeps, onError: OnError): Events {
   router.post('/v1/preview', requireApiKey(config.apiKeys), ...body, (req: Request, res: Response) => {
     const inputs = eventsFromBody(req.body, config.limits.apiMaxBatch);
     const now = deps.now();
-    const results = inputs.map((input, index) => ({
+    const ids = new EventIdDeriver('api');
+    const results = inputs.map((input, index) => {
+      const eventId = ids.derive(input);
+      return {
       index,
       destinations: config.destinations.map((d) => {
-        const r = buildSafely(deps.build, input, d, { now, source: 'api' });
+        const r = buildSafely(deps.build, input, d, eventId === undefined ? { now, source: 'api' } : { now, source: 'api', eventId });
         return r.ok
           ? { destination: d.id, pixel_id: d.pixelId, status: 'would_send', match_keys: r.matchKeys, warnings: r.warnings, payload: graphBody(d, [r.event]) }
           : { destination: d.id, pixel_id: d.pixelId, status: 'dropped', reason: r.reason, detail: r.detail, ...(r.matchKeys ? { match_keys: r.matchKeys } : {}) };
       }),
-    }));
+      };
+    });
     res.json({ results });
   });
 
