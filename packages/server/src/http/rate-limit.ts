@@ -6,7 +6,8 @@ interface Bucket {
 }
 
 /**
- * Token bucket per key (client IP): `perSecond` refill, `burst` capacity. The map is bounded: when full, the
+ * Token bucket per key (client IP, IPv6 by /64: see rateLimitKey): `perSecond` refill, `burst` capacity; one
+ * token per event. The map is bounded: when full, the
  * least recently seen key is forgotten (Map order is refreshed on every hit), so memory stays flat under a
  * flood of spoofed addresses.
  */
@@ -14,8 +15,8 @@ export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>();
   constructor(private readonly s: RateLimitSettings, private readonly now: () => number = Date.now) {}
 
-  /** True = allowed (a token was taken). */
-  take(key: string): boolean {
+  /** True = allowed (`cost` tokens were taken; a request of n events costs n). False takes nothing. */
+  take(key: string, cost = 1): boolean {
     if (this.s.perSecond === 0) return true;
     const now = this.now();
     let b = this.#buckets.get(key);
@@ -31,8 +32,8 @@ export class RateLimiter {
       }
     }
     this.#buckets.set(key, b);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
+    if (b.tokens < cost) return false;
+    b.tokens -= cost;
     return true;
   }
 

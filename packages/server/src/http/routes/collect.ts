@@ -9,6 +9,7 @@ import { HttpError, shuttingDownError } from '../errors.js';
 import { eventsFromBody } from '../events-input.js';
 import { failFast, sendOutcome, sendOutcomeFast, type FastRoute, type IngestOutcome, type OnError } from '../fast-path.js';
 import { commit, prepare } from '../ingest.js';
+import { forwardedHeaderWarning, rateLimitKey } from '../client-address.js';
 import { RateLimiter } from '../rate-limit.js';
 import { flatHeaders } from '../security-headers.js';
 import { stripServerOnlyFields } from '../strip.js';
@@ -53,7 +54,21 @@ export function createCollect(deps: AppDeps, onError: OnError): Collect {
   const router = express.Router();
   const limiter = new RateLimiter(config.rateLimit, deps.now);
   const rateLimited = (): HttpError =>
-    new HttpError(429, 'rate_limited', `more than ${config.rateLimit.perSecond} requests/s (burst ${config.rateLimit.burst}) from this address`);
+    new HttpError(429, 'rate_limited', `more than ${config.rateLimit.perSecond} events/s (burst ${config.rateLimit.burst}) from this address`);
+  const warnForwarded = forwardedHeaderWarning(config.trustProxy, deps.logger);
+  /** One token when the request arrives (refuses a flood before its body is read)… */
+  const admit = (req: Request): boolean => {
+    warnForwarded(req);
+    const ip = clientIp(req);
+    return limiter.take(ip === undefined ? 'unknown' : rateLimitKey(ip));
+  };
+  /** …and one more per further event of its batch (at most the burst, so a full batch can always pass). */
+  const chargeBatch = (req: Request, events: number): boolean => {
+    const extra = Math.min(events, config.rateLimit.burst) - 1;
+    if (extra <= 0) return true;
+    const ip = clientIp(req);
+    return limiter.take(ip === undefined ? 'unknown' : rateLimitKey(ip), extra);
+  };
   const body = jsonBody({ limit: config.limits.collectBodyBytes, types: ['application/json', 'text/plain'] });
 
   const originCheck: RequestHandler = (req, res, next) => {
@@ -77,13 +92,14 @@ export function createCollect(deps: AppDeps, onError: OnError): Collect {
   });
 
   const rateLimit: RequestHandler = (req, _res, next) => {
-    next(limiter.take(clientIp(req) ?? 'unknown') ? undefined : rateLimited());
+    next(admit(req) ? undefined : rateLimited());
   };
 
   /** The route itself, once the body is parsed (shared by the router and the fast path). */
   const run = async (req: Request): Promise<Outcome> => {
     if (deps.isShuttingDown()) throw shuttingDownError();
     const inputs = eventsFromBody(req.body, config.limits.collectMaxBatch);
+    if (!chargeBatch(req, inputs.length)) throw rateLimited();
     for (const e of inputs) if (typeof e === 'object' && e !== null && !Array.isArray(e)) stripServerOnlyFields(e as Record<string, unknown>);
     const ua = req.headers['user-agent'];
     const ip = clientIp(req);
@@ -113,7 +129,7 @@ export function createCollect(deps: AppDeps, onError: OnError): Collect {
       return;
     }
     headers.push('Access-Control-Allow-Origin', o, 'Access-Control-Allow-Credentials', 'true');
-    if (!limiter.take(clientIp(req) ?? 'unknown')) {
+    if (!admit(req as Request)) {
       fail(rateLimited());
       return;
     }

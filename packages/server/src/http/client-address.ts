@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import { isIPv6 } from 'node:net';
+import type { Logger } from '../log.js';
+
+/**
+ * The rate-limit key of a client address: an IPv4 address as is; an IPv6 address by its /64 prefix (one
+ * subscriber or LAN usually holds a whole /64, 2^64 addresses: a bucket per address would be no limit at all).
+ */
+export function rateLimitKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const pct = ip.indexOf('%');
+  const addr = pct < 0 ? ip : ip.slice(0, pct);
+  if (!isIPv6(addr)) return ip;
+  const [head = '', tail = ''] = addr.split('::');
+  const h = head === '' ? [] : head.split(':');
+  if (addr.includes('::')) {
+    const t = tail === '' ? [] : tail.split(':');
+    // An embedded IPv4 tail (a.b.c.d) is two groups; only the first four groups matter here.
+    const tailGroups = t.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+    while (h.length < 8 - tailGroups) h.push('0');
+    h.push(...t);
+  }
+  return `${h.slice(0, 4).map((g) => (g.includes('.') ? g : g.replace(/^0+(?=.)/, '').toLowerCase())).join(':')}::/64`;
+}
+
+/**
+ * Warns once (per process) when a request carries X-Forwarded-For / Forwarded while TRUST_PROXY is off:
+ * behind a proxy every visitor then shares the proxy's address — one rate-limit bucket, and the proxy's IP
+ * sent to Meta as client_ip_address. The log line says what to set. Cheap: two header lookups per request.
+ */
+export function forwardedHeaderWarning(trustProxy: boolean | number | string, logger: Pick<Logger, 'warn'>): (req: IncomingMessage) => void {
+  if (trustProxy !== false) return () => undefined;
+  let warned = false;
+  return (req) => {
+    if (warned) return;
+    const h = req.headers;
+    if (h['x-forwarded-for'] === undefined && h.forwarded === undefined) return;
+    warned = true;
+    logger.warn({ header: h.forwarded !== undefined ? 'Forwarded' : 'X-Forwarded-For', setting: 'TRUST_PROXY' },
+      'forwarded headers received but TRUST_PROXY is not set: the client address is the proxy\'s, so all visitors share one rate-limit bucket and Meta gets the proxy\'s IP as client_ip_address. Behind a reverse proxy set TRUST_PROXY to what you trust, e.g. TRUST_PROXY=loopback (proxy on this host) or TRUST_PROXY=1 (exactly one proxy in front); without a proxy, leave it unset (see the README, "Behind a reverse proxy"). Logged once.');
+  };
+}
