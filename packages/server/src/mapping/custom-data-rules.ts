@@ -1,12 +1,11 @@
 import { toFiniteNumber } from '@capi-bridge/contract';
+import { contactWarning, keyContactKind, stringContactKind, valueContactKind, type PersonalKind } from './personal-data.js';
 import { describe, isObj, type Obj } from './util.js';
 
 /** Meta's custom_data.delivery_category values. */
 const DELIVERY_CATEGORIES: ReadonlySet<string> = new Set(['in_store', 'curbside', 'home_delivery']);
+const NONE: Obj = {};
 const CONTENT_TYPES: ReadonlySet<string> = new Set(['product', 'product_group']);
-/** Standard keys Meta reads as strings (a number is accepted and sent as its string). */
-const STRING_KEYS = ['order_id', 'search_string', 'content_name', 'content_category', 'item_number'] as const;
-const NUMBER_KEYS = ['num_items', 'predicted_ltv', 'net_revenue'] as const;
 
 /** A content id: a non-empty string (trimmed) or a finite number as a string; else undefined. */
 function contentId(v: unknown): string | undefined {
@@ -80,48 +79,113 @@ function checkContentIds(cd: Obj, warnings: string[]): void {
   else delete cd.content_ids;
 }
 
+function checkString(cd: Obj, k: string, v: unknown, warnings: string[]): void {
+  if (typeof v === 'string') return;
+  if (typeof v === 'number' && Number.isFinite(v)) cd[k] = String(v);
+  else {
+    warnings.push(`custom_data.${k}: not a string (${describe(v)}), dropped`);
+    delete cd[k];
+  }
+}
+
+function checkNumber(cd: Obj, k: string, v: unknown, warnings: string[]): void {
+  if (typeof v === 'number' && Number.isFinite(v)) return;
+  const n = toFiniteNumber(v);
+  if (n !== undefined) cd[k] = n;
+  else {
+    warnings.push(`custom_data.${k}: not a number (${describe(v)}), dropped`);
+    delete cd[k];
+  }
+}
+
+function checkEnum(cd: Obj, k: string, v: unknown, allowed: ReadonlySet<string>, what: string, warnings: string[]): void {
+  if (typeof v === 'string' && allowed.has(v)) return;
+  warnings.push(`custom_data.${k}: not ${what} (${describe(v)}), dropped`);
+  delete cd[k];
+}
+
+function isStringList(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string' || v[i] === '') return false;
+  return true;
+}
+
+/** Contact information in contents built by the standard mapping: items are exactly { id, quantity, item_price }. */
+function contentsIdsKind(contents: unknown): PersonalKind | undefined {
+  if (!Array.isArray(contents)) return undefined;
+  for (let i = 0; i < contents.length; i++) {
+    const id: unknown = (contents[i] as Obj).id;
+    const kind = typeof id === 'string' ? stringContactKind('id', id) : undefined;
+    if (kind !== undefined) return kind;
+  }
+  return undefined;
+}
+
+function stringsKind(list: unknown): PersonalKind | undefined {
+  if (!Array.isArray(list)) return undefined;
+  for (let i = 0; i < list.length; i++) {
+    const v: unknown = list[i];
+    const kind = typeof v === 'string' ? stringContactKind('', v) : undefined;
+    if (kind !== undefined) return kind;
+  }
+  return undefined;
+}
+
 /**
- * custom_data as Meta validates it, after the standard mapping and the overrides: every standard key has the
- * type and values Meta accepts; what does not is repaired (a number id becomes a string, a lone content id a
- * list) or left out with a warning naming the field. `value` and `currency` are checked by the caller.
+ * custom_data as Meta validates it, after the standard mapping and the overrides (`overrides` =
+ * integrations.facebook.custom_data when it is an object): every standard key has the type and values Meta
+ * accepts; what does not is repaired (a number id becomes a string, a lone content id a list) or left out
+ * with a warning naming the field. In the same pass, a key whose value (at any depth) or name carries a plain
+ * e-mail address or phone number is dropped with a warning naming the key, never the value. `value` and
+ * `currency` are checked by the caller. One pass over the keys present: this runs on every event.
  */
-export function enforceCustomDataRules(cd: Obj, warnings: string[]): void {
-  if (cd.contents !== undefined) checkContents(cd, warnings);
-  if (cd.content_ids !== undefined && !(Array.isArray(cd.content_ids) && cd.content_ids.every((x) => typeof x === 'string' && x !== ''))) {
-    checkContentIds(cd, warnings);
-  }
-  const ct = cd.content_type;
-  if (ct !== undefined && !(typeof ct === 'string' && CONTENT_TYPES.has(ct))) {
-    warnings.push(`custom_data.content_type: not product or product_group (${describe(ct)}), dropped`);
-    delete cd.content_type;
-  }
-  const dc = cd.delivery_category;
-  if (dc !== undefined && !(typeof dc === 'string' && DELIVERY_CATEGORIES.has(dc))) {
-    warnings.push(`custom_data.delivery_category: not in_store, curbside or home_delivery (${describe(dc)}), dropped`);
-    delete cd.delivery_category;
-  }
-  const st = cd.status;
-  if (st !== undefined && typeof st !== 'string' && typeof st !== 'boolean') {
-    warnings.push(`custom_data.status: not a string or boolean (${describe(st)}), dropped`);
-    delete cd.status;
-  }
-  for (const k of STRING_KEYS) {
+export function enforceCustomDataRules(cd: Obj, overrides: Obj | undefined, warnings: string[]): void {
+  for (const k in cd) {
     const v = cd[k];
-    if (v === undefined || typeof v === 'string') continue;
-    if (typeof v === 'number' && Number.isFinite(v)) cd[k] = String(v);
-    else {
-      warnings.push(`custom_data.${k}: not a string (${describe(v)}), dropped`);
-      delete cd[k];
+    if (v === undefined) continue;
+    let contact: PersonalKind | undefined;
+    switch (k) {
+      case 'value': case 'currency': break;
+      case 'contents':
+        checkContents(cd, warnings);
+        // Items of the standard mapping hold only id/quantity/item_price, and their ids are content_ids too
+        // (checked there); an override's items may hold anything.
+        if (overrides !== undefined && Object.hasOwn(overrides, 'contents')) contact = valueContactKind(k, cd.contents);
+        else if (cd.content_ids === undefined || Object.hasOwn(overrides ?? NONE, 'content_ids')) contact = contentsIdsKind(cd.contents);
+        break;
+      case 'content_ids':
+        if (!isStringList(v)) checkContentIds(cd, warnings);
+        contact = stringsKind(cd.content_ids);
+        break;
+      case 'content_type': checkEnum(cd, k, v, CONTENT_TYPES, 'product or product_group', warnings); break;
+      case 'delivery_category': checkEnum(cd, k, v, DELIVERY_CATEGORIES, 'in_store, curbside or home_delivery', warnings); break;
+      case 'status':
+        if (typeof v === 'string') contact = stringContactKind(k, v);
+        else if (typeof v !== 'boolean') {
+          warnings.push(`custom_data.status: not a string or boolean (${describe(v)}), dropped`);
+          delete cd.status;
+        }
+        break;
+      case 'order_id': case 'search_string': case 'content_name': case 'content_category': case 'item_number':
+        checkString(cd, k, v, warnings);
+        if (typeof cd[k] === 'string') contact = stringContactKind(k, cd[k] as string);
+        break;
+      case 'num_items': case 'predicted_ltv': case 'net_revenue':
+        checkNumber(cd, k, v, warnings);
+        break;
+      default: {
+        const inName = keyContactKind(k);
+        contact = inName ?? (v === null || typeof v === 'boolean' ? undefined : valueContactKind(k, v));
+        if (contact !== undefined) {
+          delete cd[k];
+          warnings.push(contactWarning(k, contact, inName !== undefined));
+        }
+        continue;
+      }
     }
-  }
-  for (const k of NUMBER_KEYS) {
-    const v = cd[k];
-    if (v === undefined || (typeof v === 'number' && Number.isFinite(v))) continue;
-    const n = toFiniteNumber(v);
-    if (n !== undefined) cd[k] = n;
-    else {
-      warnings.push(`custom_data.${k}: not a number (${describe(v)}), dropped`);
+    if (contact !== undefined && cd[k] !== undefined) {
       delete cd[k];
+      warnings.push(contactWarning(k, contact, false));
     }
   }
 }

@@ -2,7 +2,6 @@ import { buildStandardCustomData, toFiniteNumber } from '@capi-bridge/contract';
 import type { CapiCustomData, DestinationConfig } from './types.js';
 import { checkPassThrough, newBudget } from './bounds.js';
 import { enforceCustomDataRules } from './custom-data-rules.js';
-import { dropPersonalCustomData } from './personal-data.js';
 import { describe, isObj, isUnsafeKey, own, type Obj } from './util.js';
 
 /** ISO 4217 codes known to the runtime's ICU, plus a safety net of the most common ones. */
@@ -109,8 +108,7 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
     } else cd.currency = c;
   }
 
-  enforceCustomDataRules(cd, warnings);
-  dropPersonalCustomData(cd, warnings);
+  enforceCustomDataRules(cd, isObj(ov) ? ov : undefined, warnings);
 
   if (eventName === 'Purchase' && (cd.value === undefined || cd.currency === undefined)) {
     const missing = [cd.value === undefined ? 'value' : '', cd.currency === undefined ? 'currency' : ''].filter(Boolean).join(' and ');

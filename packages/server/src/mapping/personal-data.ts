@@ -45,11 +45,25 @@ function decode(s: string): string {
   }
 }
 
-/** Whether a query string might carry contact information (cheap test before splitting it). */
-function suspicious(query: string): boolean {
-  if (query.includes('@') || query.includes('%40') || query.includes('%2B') || query.includes('%2b')) return true;
-  // A phone needs 7 digits in a row (separators aside).
-  return hasSevenDigits(query);
+/**
+ * Whether the URL from `from` on (its query and fragment) might carry contact information: an `@` or `%40`,
+ * a `%2B` (an encoded `+`), or 7 digits in a row. One pass, no copy: most URLs stop here.
+ */
+function suspectFrom(url: string, from: number): boolean {
+  let run = 0;
+  for (let i = from; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= 7) return true;
+    } else if (c === 64) return true;
+    else if (c === 37) {
+      const a = url.charCodeAt(i + 1);
+      const b = url.charCodeAt(i + 2) | 0x20;
+      if ((a === 52 && b === 48) || (a === 50 && b === 98)) return true; // %40, %2B/%2b
+      run = 0;
+    } else if (c !== 43 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 32) run = 0;
+  }
+  return false;
 }
 
 /**
@@ -59,11 +73,10 @@ function suspicious(query: string): boolean {
  */
 export function stripPersonalDataFromUrl(url: string, field: string, warnings: string[]): string {
   const q = url.indexOf('?');
-  if (q < 0) return url;
+  if (q < 0 || !suspectFrom(url, q + 1)) return url;
   const hash = url.indexOf('#', q);
   const end = hash < 0 ? url.length : hash;
   const query = url.slice(q + 1, end);
-  if (query === '' || !suspicious(query)) return url;
   const kept: string[] = [];
   let removed = false;
   for (const pair of query.split('&')) {
@@ -85,14 +98,37 @@ export function stripPersonalDataFromUrl(url: string, field: string, warnings: s
   return kept.length === 0 ? url.slice(0, q) + rest : `${url.slice(0, q + 1)}${kept.join('&')}${rest}`;
 }
 
-/** Nodes visited per custom_data value at most (overrides are bounded elsewhere; this keeps the scan flat). */
+/**
+ * One pass: whether `s` could hold contact information at all (an `@`, or 7 digits in a row, phone
+ * separators aside). Nearly every string fails it, so the regexes above run only on the rest.
+ */
+function suspect(s: string): boolean {
+  let run = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= 7) return true;
+    } else if (c === 64) return true;
+    else if (c !== 43 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 32) run = 0;
+  }
+  return false;
+}
+
+/** custom_data keys of the standard mapping: their names are never contact information (values still are checked). */
+const STANDARD_KEYS: ReadonlySet<string> = new Set([
+  'value', 'currency', 'contents', 'content_ids', 'content_type', 'content_name', 'content_category', 'num_items', 'order_id',
+  'search_string', 'status', 'predicted_ltv', 'net_revenue', 'delivery_category', 'item_number', 'id', 'quantity', 'item_price',
+]);
+
+/** Values visited per custom_data key at most (overrides are bounded elsewhere; this keeps the scan flat). */
 const MAX_SCAN_NODES = 256;
 const MAX_SCAN_DEPTH = 8;
 let scanBudget = 0;
 
-/** The first contact information found in `v` (strings inside arrays/objects too, bounded). */
+/** The first contact information found in `v` under `key` (strings inside arrays/objects too, bounded). */
 function scan(key: string, v: unknown, depth: number): PersonalKind | undefined {
-  if (typeof v === 'string') return personalDataKind(key, v);
+  if (typeof v === 'string') return suspect(v) ? personalDataKind(key, v) : undefined;
+  if (typeof v === 'number') return !STANDARD_KEYS.has(key) && PHONE_KEY.test(key) ? personalDataKind(key, String(v)) : undefined;
   if (typeof v !== 'object' || v === null || depth >= MAX_SCAN_DEPTH) return undefined;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length && --scanBudget > 0; i++) {
@@ -102,30 +138,32 @@ function scan(key: string, v: unknown, depth: number): PersonalKind | undefined 
     return undefined;
   }
   for (const k in v) {
-    if (!Object.hasOwn(v, k) || --scanBudget <= 0) continue;
-    const found = personalDataKind('', k) ?? scan(k, (v as Record<string, unknown>)[k], depth + 1);
+    if (--scanBudget <= 0) return undefined;
+    if (!Object.hasOwn(v, k)) continue;
+    const found = (!STANDARD_KEYS.has(k) && suspect(k) ? personalDataKind('', k) : undefined) ?? scan(k, (v as Record<string, unknown>)[k], depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
-/**
- * Removes every custom_data key whose value (or name) carries a plain e-mail address or phone number, with a
- * warning naming the key and the kind (never the value).
- */
-export function dropPersonalCustomData(cd: Record<string, unknown>, warnings: string[]): void {
-  for (const key in cd) {
-    if (!Object.hasOwn(cd, key)) continue;
-    const v = cd[key];
-    if (typeof v === 'number' || typeof v === 'boolean' || v === undefined || v === null) {
-      if (typeof v !== 'number' || !PHONE_KEY.test(key) || !hasSevenDigits(String(v))) continue;
-    }
-    scanBudget = MAX_SCAN_NODES;
-    const keyKind = personalDataKind('', key);
-    const kind = keyKind ?? (typeof v === 'number' ? 'phone number' : scan(key, v, 0));
-    if (kind === undefined) continue;
-    delete cd[key];
-    const name = keyKind !== undefined || key.length > 40 ? 'custom_data: a key' : `custom_data.${key}`;
-    warnings.push(`${name}: carried ${kind === 'e-mail address' ? 'an e-mail address' : 'a phone number'} (contact information is sent only hashed, in user_data), dropped`);
-  }
+/** Contact information in a string value held under `key` (one cheap pass for the usual string). */
+export function stringContactKind(key: string, s: string): PersonalKind | undefined {
+  return suspect(s) ? personalDataKind(key, s) : undefined;
+}
+
+/** Contact information anywhere in `v` (nested strings too, bounded) held under `key`. */
+export function valueContactKind(key: string, v: unknown): PersonalKind | undefined {
+  scanBudget = MAX_SCAN_NODES;
+  return scan(key, v, 0);
+}
+
+/** Whether a custom_data key's name is itself contact information (standard names never are). */
+export function keyContactKind(key: string): PersonalKind | undefined {
+  return STANDARD_KEYS.has(key) || !suspect(key) ? undefined : personalDataKind('', key);
+}
+
+/** The warning for a custom_data key dropped because it carried contact information (never the value). */
+export function contactWarning(key: string, kind: PersonalKind, inName: boolean): string {
+  const name = inName || key.length > 40 ? 'custom_data: a key' : `custom_data.${key}`;
+  return `${name}: carried ${kind === 'e-mail address' ? 'an e-mail address' : 'a phone number'} (contact information is sent only hashed, in user_data), dropped`;
 }
