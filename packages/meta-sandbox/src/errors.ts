@@ -43,6 +43,8 @@ export const SUBCODES = {
   INVALID_TYPE: 2804911,
   INSUFFICIENT_USER_DATA: 2804912,
   BODY_TOO_LARGE: 2804913,
+  /** The sandbox's test rule (validate-event.ts REFUSED_EVENT_ID_PREFIX): stands in for a rule the sender cannot check. */
+  REFUSED_BY_TEST_RULE: 2804914,
 } as const;
 
 export function invalidParameter(subcode: number, title: string, userMsg: string): GraphError {

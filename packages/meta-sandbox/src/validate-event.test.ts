@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SUBCODES } from './errors.js';
-import { validateEvent, type EventCheck } from './validate-event.js';
+import { REFUSED_EVENT_ID_PREFIX, validateEvent, type EventCheck } from './validate-event.js';
 
 const NOW = 1_800_000_000;
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -137,6 +137,11 @@ describe('validateEvent', () => {
     const cd = { value: 1, currency: 'EUR', contents: [{ id: 'a', quantity: 1 }, { id: 'b' }] };
     expect(issue(validateEvent(event({}, {}, cd), 0, NOW))).toMatchObject({ subcode: SUBCODES.CONTENTS_ITEM_ID, field: 'custom_data.contents[1].quantity' });
     expect(issue(validateEvent(event({}, {}, { ...cd, contents: [{ id: 'a', quantity: '2' }] }), 0, NOW)).field).toBe('custom_data.contents[0].quantity');
+  });
+
+  it('refuses an event whose id carries the test-rule prefix, naming its index (a stand-in for what Meta refuses)', () => {
+    expect(issue(validateEvent(event({ event_id: `${REFUSED_EVENT_ID_PREFIX}1` }), 3, NOW))).toMatchObject({ subcode: SUBCODES.REFUSED_BY_TEST_RULE, field: 'event_id' });
+    expect(issue(validateEvent(event({ event_id: `${REFUSED_EVENT_ID_PREFIX}1` }), 3, NOW)).message).toContain('data[3].event_id');
   });
 
   it('refuses custom event names over 50 characters (standard names pass)', () => {

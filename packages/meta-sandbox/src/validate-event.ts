@@ -1,5 +1,13 @@
 import { SUBCODES } from './errors.js';
 
+/**
+ * Test rule, not Meta's: an event whose event_id starts with this prefix is refused as an invalid event (code
+ * 100), with the index Meta names. It stands in for a rejection the sender could not foresee (a rule Meta adds
+ * later, a check the sender does not make), now that the server validates everything Meta documents before
+ * enqueue. No real event id uses it.
+ */
+export const REFUSED_EVENT_ID_PREFIX = 'sandbox-refuse-';
+
 /** Meta: "Custom event names must be strings, and cannot exceed 50 characters". Standard names are shorter. */
 export const MAX_CUSTOM_EVENT_NAME_LENGTH = 50;
 const STANDARD_EVENTS: ReadonlySet<string> = new Set([
@@ -260,6 +268,9 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
         return fail(T.CONTENTS_ITEM_ID, 'Missing Content Quantity', index, `custom_data.contents[${i}].quantity`, 'every contents item requires a numeric quantity');
       }
     }
+  }
+  if (typeof event.event_id === 'string' && event.event_id.startsWith(REFUSED_EVENT_ID_PREFIX)) {
+    return fail(T.REFUSED_BY_TEST_RULE, 'Event Refused By Test Rule', index, 'event_id', `event ids starting with "${REFUSED_EVENT_ID_PREFIX}" are refused (the sandbox's stand-in for an event Meta refuses)`);
   }
   return { ok: true };
 }

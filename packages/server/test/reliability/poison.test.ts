@@ -1,7 +1,7 @@
 /**
- * Poison isolation: events our mapping accepts but Meta rejects (a `custom_data.contents` item without an
- * `id` set through `integrations.facebook.custom_data` — the mapping passes overrides through, the sandbox
- * validates like Meta: "Missing Content ID", subcode 2804xxx) are mixed into one Graph batch with good ones.
+ * Poison isolation: events our mapping accepts but Meta rejects (the sandbox's test rule: an event id starting
+ * with `sandbox-refuse-` is refused as an invalid event, code 100, "Event Refused By Test Rule" — ingest
+ * already repairs or refuses what Meta documents) are mixed into one Graph batch with good ones.
  * Meta answers 400 for the whole batch; bisection must deliver every good event and dead-letter exactly the
  * poisoned ones with Meta's message, visible through `capi-bridge dead-letters list`. For both backends.
  */
@@ -78,13 +78,13 @@ describe.each(BACKENDS)('poison isolation (%s outbox)', (name: BackendName) => {
     expect(dl.map((d) => d.event.event_id).sort()).toEqual([...badIds].sort());
     for (const d of dl) {
       expect(d.destinationId).toBe(TEST_PIXEL);
-      expect(d.error).toMatchObject({ reason: 'meta_rejected', httpStatus: 400, code: 100, errorUserTitle: 'Missing Content ID' });
-      expect(d.error.errorUserMsg).toContain('contents[0].id');
+      expect(d.error).toMatchObject({ reason: 'meta_rejected', httpStatus: 400, code: 100, errorUserTitle: 'Event Refused By Test Rule' });
+      expect(d.error.errorUserMsg).toContain('event_id');
       expect(d.error.fbtraceId).toMatch(/\S/);
     }
     const text = await run(process.execPath, [CLI, 'dead-letters', 'list'], { env });
     for (const id of badIds) expect(text.stdout).toContain(id);
-    expect(text.stdout).toContain('Missing Content ID');
+    expect(text.stdout).toContain('Event Refused By Test Rule');
 
     // The poison left nothing behind: later events flow normally.
     const later = purchase();

@@ -145,7 +145,7 @@ describe('/collect from browsers', () => {
         body: JSON.stringify(browserPurchase()),
       });
       statuses.push(res.status);
-      if (res.status === 429) expect(await res.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringContaining('requests/s') } });
+      if (res.status === 429) expect(await res.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringContaining('events/s') } });
     }
     // Burst 6, refill 2/s: the first few pass, the rest of a tight loop is refused.
     expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(5);

@@ -20,11 +20,14 @@ export function purchase(overrides: Record<string, unknown> = {}, id: string = r
   };
 }
 
-/** A purchase our mapping accepts but Meta (the sandbox) rejects: a contents item without `id`. */
+/**
+ * A purchase our mapping accepts but Meta (the sandbox) refuses. Ingest now repairs or refuses everything
+ * Meta documents (a contents item without `id` is left out), so the refusal comes from the sandbox's test
+ * rule: an event id starting with `sandbox-refuse-` (code 100, "Event Refused By Test Rule", naming
+ * `data[N].event_id`).
+ */
 export function metaRejectedPurchase(id: string = randomUUID()): Record<string, unknown> {
-  const e = purchase({}, id);
-  (e.integrations as { facebook: Record<string, unknown> }).facebook.custom_data = { contents: [{ quantity: 1, item_price: 3 }] };
-  return e;
+  return purchase({}, `sandbox-refuse-${id}`);
 }
 
 /** The same event as sent by the browser tag to /collect (no server-only fields). */
