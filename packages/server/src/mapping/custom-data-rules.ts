@@ -131,15 +131,57 @@ function stringsKind(list: unknown): PersonalKind | undefined {
   return undefined;
 }
 
+function dropContact(cd: Obj, k: string, kind: PersonalKind, warnings: string[]): void {
+  delete cd[k];
+  warnings.push(contactWarning(k, kind, false));
+}
+
+/** A string standard key: contact information in it drops it. */
+function scanString(cd: Obj, k: string, v: unknown, warnings: string[]): void {
+  const kind = typeof v === 'string' ? stringContactKind(k, v) : undefined;
+  if (kind !== undefined) dropContact(cd, k, kind, warnings);
+}
+
+/**
+ * The common case, custom_data from the standard mapping alone (no overrides, no copied properties): its
+ * types are the contract's (contents items { id: string, quantity?, item_price? }, string ids and names), so
+ * only Meta's contents rule and the contact-information scan remain. Direct reads, no walk over the keys.
+ */
+function standardOnly(cd: Obj, warnings: string[]): void {
+  if (cd.contents !== undefined) checkContents(cd, warnings);
+  const ids = cd.content_ids;
+  if (ids !== undefined) {
+    const kind = stringsKind(ids);
+    if (kind !== undefined) {
+      dropContact(cd, 'content_ids', kind, warnings);
+      // The same ids are the contents items' ids.
+      if (cd.contents !== undefined) dropContact(cd, 'contents', kind, warnings);
+    }
+  } else if (cd.contents !== undefined) {
+    const kind = contentsIdsKind(cd.contents);
+    if (kind !== undefined) dropContact(cd, 'contents', kind, warnings);
+  }
+  if (cd.content_name !== undefined) scanString(cd, 'content_name', cd.content_name, warnings);
+  if (cd.content_category !== undefined) scanString(cd, 'content_category', cd.content_category, warnings);
+  if (cd.order_id !== undefined) scanString(cd, 'order_id', cd.order_id, warnings);
+  if (cd.search_string !== undefined) scanString(cd, 'search_string', cd.search_string, warnings);
+  if (typeof cd.status === 'string') scanString(cd, 'status', cd.status, warnings);
+}
+
 /**
  * custom_data as Meta validates it, after the standard mapping and the overrides (`overrides` =
  * integrations.facebook.custom_data when it is an object): every standard key has the type and values Meta
  * accepts; what does not is repaired (a number id becomes a string, a lone content id a list) or left out
  * with a warning naming the field. In the same pass, a key whose value (at any depth) or name carries a plain
  * e-mail address or phone number is dropped with a warning naming the key, never the value. `value` and
- * `currency` are checked by the caller. One pass over the keys present: this runs on every event.
+ * `currency` are checked by the caller. `copiedProperties`: sendAllProperties copied root properties in.
+ * One pass over the keys present (or, for the standard mapping alone, direct reads): this runs on every event.
  */
-export function enforceCustomDataRules(cd: Obj, overrides: Obj | undefined, warnings: string[]): void {
+export function enforceCustomDataRules(cd: Obj, overrides: Obj | undefined, copiedProperties: boolean, warnings: string[]): void {
+  if (overrides === undefined && !copiedProperties) {
+    standardOnly(cd, warnings);
+    return;
+  }
   for (const k in cd) {
     const v = cd[k];
     if (v === undefined) continue;

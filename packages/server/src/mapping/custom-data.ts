@@ -108,7 +108,7 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
     } else cd.currency = c;
   }
 
-  enforceCustomDataRules(cd, isObj(ov) ? ov : undefined, warnings);
+  enforceCustomDataRules(cd, isObj(ov) ? ov : undefined, dest.sendAllProperties, warnings);
 
   if (eventName === 'Purchase' && (cd.value === undefined || cd.currency === undefined)) {
     const missing = [cd.value === undefined ? 'value' : '', cd.currency === undefined ? 'currency' : ''].filter(Boolean).join(' and ');
