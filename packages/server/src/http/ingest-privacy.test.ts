@@ -24,7 +24,10 @@ describe('nothing identifying is kept for a non-consented event', () => {
       context: { event_timestamp: NOW - 1000, page: { url: 'https://shop.example/' } },
     };
     const p = prepare(deps, [input], 'browser', { ip: '203.0.113.7', userAgent: 'UA' });
-    expect(p.drops).toEqual([{ reason: 'no_consent', destination: 'main', eventId: 'no-consent-1', eventName: 'purchase' }]);
+    expect(p.drops).toHaveLength(1);
+    expect(p.drops[0]).toMatchObject({ reason: 'no_consent', destination: 'main', eventId: 'no-consent-1', eventName: 'purchase' });
+    expect(p.drops[0]!.fbp).toBeUndefined();
+    expect(p.drops[0]!.fbc).toBeUndefined();
     await commit(deps, p);
     const recs = sentLog.get('no-consent-1');
     expect(recs).toHaveLength(1);
