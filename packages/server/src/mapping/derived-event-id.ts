@@ -26,19 +26,21 @@ function hasExplicitTime(input: Obj): boolean {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : '');
 
-let budget = 0;
+/** Characters still allowed in one canonical text (shared by the whole recursion). */
+interface Budget { left: number }
+
 /** JSON with object keys sorted (the same content in any key order gives the same text); undefined past the bounds. */
-function canonical(v: unknown, depth: number): string | undefined {
+function canonical(v: unknown, depth: number, budget: Budget): string | undefined {
   if (v === null || typeof v !== 'object') {
     const s = JSON.stringify(v) ?? 'null';
-    return (budget -= s.length) < 0 ? undefined : s;
+    return (budget.left -= s.length) < 0 ? undefined : s;
   }
   if (depth >= MAX_DEPTH) return undefined;
   let out: string;
   if (Array.isArray(v)) {
     out = '[';
     for (let i = 0; i < v.length; i++) {
-      const c = canonical(v[i], depth + 1);
+      const c = canonical(v[i], depth + 1, budget);
       if (c === undefined) return undefined;
       out += (i > 0 ? ',' : '') + c;
     }
@@ -50,8 +52,8 @@ function canonical(v: unknown, depth: number): string | undefined {
     const k = keys[i]!;
     const val = (v as Obj)[k];
     if (val === undefined) continue;
-    const c = canonical(val, depth + 1);
-    if (c === undefined || (budget -= k.length + 3) < 0) return undefined;
+    const c = canonical(val, depth + 1, budget);
+    if (c === undefined || (budget.left -= k.length + 3) < 0) return undefined;
     out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${c}`;
   }
   return `${out}}`;
@@ -86,8 +88,7 @@ export class EventIdDeriver {
       return uuidv5(`order\u0000${orderId}\u0000${name}\u0000${text(input.type)}`, EVENT_ID_NAMESPACE);
     }
     if (this.source !== 'csv' && !hasExplicitTime(input)) return undefined;
-    budget = MAX_CANONICAL_CHARS;
-    const content = canonical(input, 0);
+    const content = canonical(input, 0, { left: MAX_CANONICAL_CHARS });
     if (content === undefined) return undefined;
     const n = this.#seen.get(content) ?? 0;
     this.#seen.set(content, n + 1);

@@ -39,27 +39,18 @@ export function parseTimestamp(v: unknown): number | undefined {
   return Math.floor(n >= MS_THRESHOLD ? n / 1000 : n);
 }
 
-/** Scratch: detail of the last failed readTime(). */
-let timeDetail = '';
-
-/** undefined = absent, NaN = present but unusable (timeDetail set), else Unix seconds. */
-function readTime(raw: unknown, field: string): number | undefined {
+/** undefined = absent, a string = why it is unusable, else Unix seconds. */
+function readTime(raw: unknown, field: string): number | string | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const s = parseTimestamp(raw);
-  if (s === undefined) {
-    timeDetail = `${field}: not a timestamp (${describe(raw)})`;
-    return Number.NaN;
-  }
-  return s;
+  return parseTimestamp(raw) ?? `${field}: not a timestamp (${describe(raw)})`;
 }
 
 /** event_time from context.event_timestamp / event_timestamp / timestamp; default now. `context` = input.context. */
 export function resolveEventTime(input: Obj, context: unknown, nowMs: number): EventTimeResult {
-  let s = readTime(own(context, 'event_timestamp'), 'context.event_timestamp');
-  if (s === undefined) s = readTime(own(input, 'event_timestamp'), 'event_timestamp');
-  if (s === undefined) s = readTime(own(input, 'timestamp'), 'timestamp');
+  const s = readTime(own(context, 'event_timestamp'), 'context.event_timestamp') ?? readTime(own(input, 'event_timestamp'), 'event_timestamp')
+    ?? readTime(own(input, 'timestamp'), 'timestamp');
   if (s === undefined) return { ok: true, seconds: Math.floor(nowMs / 1000) };
-  if (Number.isNaN(s)) return { ok: false, reason: 'invalid_event_time', detail: timeDetail };
+  if (typeof s === 'string') return { ok: false, reason: 'invalid_event_time', detail: s };
   return { ok: true, seconds: s };
 }
 

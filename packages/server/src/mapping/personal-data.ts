@@ -123,24 +123,25 @@ const STANDARD_KEYS: ReadonlySet<string> = new Set([
 /** Values visited per custom_data key at most (overrides are bounded elsewhere; this keeps the scan flat). */
 const MAX_SCAN_NODES = 256;
 const MAX_SCAN_DEPTH = 8;
-let scanBudget = 0;
+/** Values the scan may still visit (shared by the whole recursion). */
+interface ScanBudget { left: number }
 
 /** The first contact information found in `v` under `key` (strings inside arrays/objects too, bounded). */
-function scan(key: string, v: unknown, depth: number): PersonalKind | undefined {
+function scan(key: string, v: unknown, depth: number, budget: ScanBudget): PersonalKind | undefined {
   if (typeof v === 'string') return suspect(v) ? personalDataKind(key, v) : undefined;
   if (typeof v === 'number') return !STANDARD_KEYS.has(key) && PHONE_KEY.test(key) ? personalDataKind(key, String(v)) : undefined;
   if (typeof v !== 'object' || v === null || depth >= MAX_SCAN_DEPTH) return undefined;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length && --scanBudget > 0; i++) {
-      const k = scan(key, v[i], depth + 1);
+    for (let i = 0; i < v.length && --budget.left > 0; i++) {
+      const k = scan(key, v[i], depth + 1, budget);
       if (k !== undefined) return k;
     }
     return undefined;
   }
   for (const k in v) {
-    if (--scanBudget <= 0) return undefined;
+    if (--budget.left <= 0) return undefined;
     if (!Object.hasOwn(v, k)) continue;
-    const found = (!STANDARD_KEYS.has(k) && suspect(k) ? personalDataKind('', k) : undefined) ?? scan(k, (v as Record<string, unknown>)[k], depth + 1);
+    const found = (!STANDARD_KEYS.has(k) && suspect(k) ? personalDataKind('', k) : undefined) ?? scan(k, (v as Record<string, unknown>)[k], depth + 1, budget);
     if (found !== undefined) return found;
   }
   return undefined;
@@ -153,8 +154,7 @@ export function stringContactKind(key: string, s: string): PersonalKind | undefi
 
 /** Contact information anywhere in `v` (nested strings too, bounded) held under `key`. */
 export function valueContactKind(key: string, v: unknown): PersonalKind | undefined {
-  scanBudget = MAX_SCAN_NODES;
-  return scan(key, v, 0);
+  return scan(key, v, 0, { left: MAX_SCAN_NODES });
 }
 
 /** Whether a custom_data key's name is itself contact information (standard names never are). */

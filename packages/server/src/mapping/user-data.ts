@@ -130,81 +130,70 @@ function hashValues(i: number, raw: unknown, field: string, nctx: NormalizeConte
   return out;
 }
 
-/** Field name of the last firstString() hit (avoids allocating a tuple per lookup on the hot path). */
-let hitField = '';
+/** Where ip, user agent, fbc and fbp are read from, in precedence order (field names for warnings). */
+const IP_SOURCES = ['integrations.facebook.user_data.client_ip_address', 'browser.ip', 'context.device.ip', 'ctx.ip'] as const;
+const UA_SOURCES = ['integrations.facebook.user_data.client_user_agent', 'browser.user_agent', 'context.device.user_agent', 'ctx.userAgent'] as const;
+const FBC_SOURCES = ['integrations.facebook.user_data.fbc', 'integrations.facebook.fbc', 'fbc', 'context.device.cookie _fbc'] as const;
+const FBP_SOURCES = ['integrations.facebook.user_data.fbp', 'integrations.facebook.fbp', 'fbp', 'context.device.cookie _fbp'] as const;
 
-/** The first non-empty candidate (field name, value, field name, value, …); non-strings are warned about. */
-function firstString(warnings: string[], f1: string, v1: unknown, f2: string, v2: unknown, f3: string, v3: unknown, f4: string, v4: unknown): string | undefined {
-  for (let i = 0; i < 4; i++) {
-    const v = i === 0 ? v1 : i === 1 ? v2 : i === 2 ? v3 : v4;
+/**
+ * Index of the first non-empty candidate in `values` (read from the matching `fields`), or -1. A non-string
+ * candidate is warned about and skipped.
+ */
+function firstStringAt(fields: readonly string[], values: readonly unknown[], warnings: string[]): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v === undefined || v === null || v === '') continue;
-    const field = i === 0 ? f1 : i === 1 ? f2 : i === 2 ? f3 : f4;
-    if (typeof v !== 'string') {
-      warnings.push(`${field}: not a string (${describe(v)}), ignored`);
-      continue;
-    }
-    hitField = field;
-    return v.trim();
+    if (typeof v === 'string') return i;
+    warnings.push(`${fields[i]!}: not a string (${describe(v)}), ignored`);
   }
-  return undefined;
+  return -1;
 }
 
 function fbCookie(input: Obj, fb: unknown, cookie: unknown, overrides: Obj | undefined, name: 'fbc' | 'fbp', warnings: string[]): string | undefined {
   const fbc = name === 'fbc';
+  const fields = fbc ? FBC_SOURCES : FBP_SOURCES;
   // Common case first: the tag puts fbc/fbp in integrations.facebook (no override, a plain string).
   if (overrides === undefined) {
     const v = own(fb, name);
-    if (typeof v === 'string' && v !== '') {
-      hitField = fbc ? 'integrations.facebook.fbc' : 'integrations.facebook.fbp';
-      return validFb(v.trim(), name, warnings);
-    }
+    if (typeof v === 'string' && v !== '') return validFb(v.trim(), name, fields[1], warnings);
   }
   let fromCookie: unknown;
   if (typeof cookie === 'string') fromCookie = readCookie(cookie, fbc ? '_fbc' : '_fbp');
   else if (isObj(cookie)) fromCookie = own(cookie, fbc ? '_fbc' : '_fbp');
-  const found = firstString(warnings,
-    fbc ? 'integrations.facebook.user_data.fbc' : 'integrations.facebook.user_data.fbp', overrides ? own(overrides, name) : undefined,
-    fbc ? 'integrations.facebook.fbc' : 'integrations.facebook.fbp', own(fb, name),
-    name, own(input, name),
-    fbc ? 'context.device.cookie _fbc' : 'context.device.cookie _fbp', fromCookie);
-  return found === undefined ? undefined : validFb(found, name, warnings);
+  const values = [overrides ? own(overrides, name) : undefined, own(fb, name), own(input, name), fromCookie];
+  const at = firstStringAt(fields, values, warnings);
+  return at < 0 ? undefined : validFb((values[at] as string).trim(), name, fields[at]!, warnings);
 }
 
-function validFb(v: string, name: 'fbc' | 'fbp', warnings: string[]): string | undefined {
+function validFb(v: string, name: 'fbc' | 'fbp', field: string, warnings: string[]): string | undefined {
   if (name === 'fbc' ? isValidFbc(v) : isValidFbp(v)) return v;
   warnings.push(name === 'fbc'
-    ? `${hitField}: malformed fbc (expected fb.<subdomainIndex>.<creationTime ms>.<fbclid>), dropped`
-    : `${hitField}: malformed fbp (expected fb.<subdomainIndex>.<creationTime ms>.<random number>), dropped`);
+    ? `${field}: malformed fbc (expected fb.<subdomainIndex>.<creationTime ms>.<fbclid>), dropped`
+    : `${field}: malformed fbp (expected fb.<subdomainIndex>.<creationTime ms>.<random number>), dropped`);
   return undefined;
 }
 
-/** Field name of the last readSource() value (for warnings), set alongside its return. */
-let sourceField = '';
-/** Whether the last readSource() value is a pre-hashed field (user.<prop>_sha256): kept only if already a hash. */
-let sourcePreHashed = false;
+/** Where a hashed key's value comes from: nowhere, the override, `user.<prop>`, or `user.<prop>_sha256`. */
+const FROM_NONE = -1, FROM_OVERRIDE = 0, FROM_USER = 1, FROM_SHA = 2;
+type From = typeof FROM_NONE | typeof FROM_OVERRIDE | typeof FROM_USER | typeof FROM_SHA;
+/** Field names for warnings, by source then key index. */
+const SOURCE_FIELDS: readonly (readonly string[])[] = [OVERRIDE_FIELDS, USER_FIELDS, SHA_FIELDS];
 
 /**
  * integrations.facebook.user_data.<key> > user.<prop> > user.<prop>_sha256 (pre-hashed, kept only if a hash;
  * looked up only when `hasSha`: the user object has some `*_sha256` key, so the common event pays nothing).
  */
-function readSource(user: Obj | undefined, overrides: Obj | undefined, i: number, hasSha: boolean): unknown {
-  sourcePreHashed = false;
-  if (overrides !== undefined) {
-    const key = KEYS[i]!;
-    if (Object.hasOwn(overrides, key)) {
-      sourceField = OVERRIDE_FIELDS[i]!;
-      return overrides[key];
-    }
-  }
-  if (user === undefined) return undefined;
+function sourceOf(user: Obj | undefined, overrides: Obj | undefined, i: number, hasSha: boolean): From {
+  if (overrides !== undefined && Object.hasOwn(overrides, KEYS[i]!)) return FROM_OVERRIDE;
+  if (user === undefined) return FROM_NONE;
+  if (!hasSha) return FROM_USER;
   const v = own(user, PROPS[i]!);
-  if ((v === undefined || v === null || v === '') && hasSha) {
-    sourceField = SHA_FIELDS[i]!;
-    sourcePreHashed = true;
-    return own(user, SHA_PROPS[i]!);
-  }
-  sourceField = USER_FIELDS[i]!;
-  return v;
+  return v === undefined || v === null || v === '' ? FROM_SHA : FROM_USER;
+}
+
+function sourceValue(from: From, user: Obj | undefined, overrides: Obj | undefined, i: number): unknown {
+  return from === FROM_OVERRIDE ? overrides![KEYS[i]!] : from === FROM_USER ? own(user, PROPS[i]!) : from === FROM_SHA ? own(user, SHA_PROPS[i]!) : undefined;
 }
 
 /** Whether a user object has any own `<prop>_sha256` key (one pass over its keys, no allocation). */
@@ -251,9 +240,6 @@ function resyncMatchKeys(ud: CapiUserData, matchKeys: string[]): void {
   for (let i = 0; i < KEYS.length; i++) if (ud[KEYS[i]!] !== undefined) matchKeys.push(KEYS[i]!);
 }
 
-/** Reused for every event (the mapping is synchronous; normalisers never keep it). */
-const nctx: NormalizeContext = { year: 0, defaultPhoneCountry: undefined, country: undefined };
-
 /**
  * Builds `user_data`: the seed's user table, hashed per Meta's normalisation rules; ip / user agent /
  * fbc / fbp unhashed; `integrations.facebook.user_data.<key>` overrides any key. `fb` is
@@ -280,37 +266,38 @@ export function buildUserData(
   if (ovRaw !== undefined && ovRaw !== null && !overrides) warnings.push('integrations.facebook.user_data: not an object, ignored');
 
   // The event's country first: phone calling code, US zip and state rules depend on it.
-  nctx.year = year;
-  nctx.defaultPhoneCountry = dest.defaultPhoneCountry;
-  nctx.country = undefined;
   const hasSha = user !== undefined && hasShaKey(user);
-  const countryRaw = readSource(user, overrides, I_COUNTRY, hasSha);
+  const countryRaw = sourceValue(sourceOf(user, overrides, I_COUNTRY, hasSha), user, overrides, I_COUNTRY);
   const countryFirst = typeof countryRaw === 'string' ? countryRaw : Array.isArray(countryRaw) ? countryRaw[0] : undefined;
-  if (typeof countryFirst === 'string' && existingSha256(countryFirst.trim()) === undefined) {
-    nctx.country = normalizeCountry(countryFirst);
-  }
+  const nctx: NormalizeContext = {
+    year,
+    defaultPhoneCountry: dest.defaultPhoneCountry,
+    country: typeof countryFirst === 'string' && existingSha256(countryFirst.trim()) === undefined ? normalizeCountry(countryFirst) : undefined,
+  };
 
   const ud = emptyUserData();
   /** Bit i: user.<prop> was given but yielded no value (then user.<prop>_sha256 may stand in, below). */
   let unusable = 0;
   for (let i = 0; i < KEYS.length; i++) {
-    const raw = readSource(user, overrides, i, hasSha);
+    const from = sourceOf(user, overrides, i, hasSha);
+    const raw = sourceValue(from, user, overrides, i);
     if (raw === undefined || raw === null || raw === '') continue;
-    const field = sourceField;
-    if (!sourcePreHashed && typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
+    const field = SOURCE_FIELDS[from]![i]!;
+    const preHashed = from === FROM_SHA;
+    if (!preHashed && typeof raw === 'string' && raw.length <= MAX_VALUE_LENGTH) {
       // Hot path: one plain string.
       const h = hashOne(i, raw, field, -1, nctx, warnings);
       if (h !== undefined) {
         ud[KEYS[i]!] = [h];
         matchKeys.push(KEYS[i]!);
-      } else if (hasSha && field === USER_FIELDS[i]) unusable |= 1 << i;
+      } else if (hasSha && from === FROM_USER) unusable |= 1 << i;
       continue;
     }
-    const hashed = hashValues(i, raw, field, nctx, warnings, sourcePreHashed);
+    const hashed = hashValues(i, raw, field, nctx, warnings, preHashed);
     if (hashed.length > 0) {
       ud[KEYS[i]!] = hashed;
       matchKeys.push(KEYS[i]!);
-    } else if (hasSha && !sourcePreHashed && field === USER_FIELDS[i]) unusable |= 1 << i;
+    } else if (hasSha && from === FROM_USER) unusable |= 1 << i;
   }
   // user.<prop> present but unusable (invalid, an empty array…): user.<prop>_sha256, when given, still counts.
   if (unusable !== 0 && user !== undefined) shaFallback(user, unusable, ud, matchKeys, nctx, warnings);
@@ -318,30 +305,26 @@ export function buildUserData(
   // client_ip_address: never hashed; must be a valid IPv4/IPv6.
   const browser = own(input, 'browser');
   const device = own(context, 'device');
-  const ip = firstString(warnings,
-    'integrations.facebook.user_data.client_ip_address', overrides ? own(overrides, 'client_ip_address') : undefined,
-    'browser.ip', own(browser, 'ip'),
-    'context.device.ip', own(device, 'ip'),
-    'ctx.ip', ctx.ip);
-  if (ip !== undefined) {
+  const ips = [overrides ? own(overrides, 'client_ip_address') : undefined, own(browser, 'ip'), own(device, 'ip'), ctx.ip];
+  const ipAt = firstStringAt(IP_SOURCES, ips, warnings);
+  if (ipAt >= 0) {
+    const ip = (ips[ipAt] as string).trim();
     if (isIP(ip) !== 0) {
       ud.client_ip_address = ip;
       matchKeys.push('client_ip_address');
     }
-    else warnings.push(`${hitField}: not a valid IP address (${describe(ip)}), dropped`);
+    else warnings.push(`${IP_SOURCES[ipAt]!}: not a valid IP address (${describe(ip)}), dropped`);
   }
 
-  const ua = firstString(warnings,
-    'integrations.facebook.user_data.client_user_agent', overrides ? own(overrides, 'client_user_agent') : undefined,
-    'browser.user_agent', own(browser, 'user_agent'),
-    'context.device.user_agent', own(device, 'user_agent'),
-    'ctx.userAgent', ctx.userAgent);
-  if (ua !== undefined) {
+  const uas = [overrides ? own(overrides, 'client_user_agent') : undefined, own(browser, 'user_agent'), own(device, 'user_agent'), ctx.userAgent];
+  const uaAt = firstStringAt(UA_SOURCES, uas, warnings);
+  if (uaAt >= 0) {
+    const ua = (uas[uaAt] as string).trim();
     if (ua.length <= MAX_USER_AGENT_LENGTH) {
       ud.client_user_agent = ua;
       if (ua !== '') matchKeys.push('client_user_agent');
     }
-    else warnings.push(`${hitField}: longer than ${MAX_USER_AGENT_LENGTH} characters, dropped`);
+    else warnings.push(`${UA_SOURCES[uaAt]!}: longer than ${MAX_USER_AGENT_LENGTH} characters, dropped`);
   }
 
   const cookie = own(device, 'cookie');
