@@ -1,21 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { META_EVENT_NAMES, META_STANDARD_EVENTS, commandersActEventName, metaEventName, resolveMetaEventName } from './event-names.js';
+import { META_EVENT_NAMES, META_STANDARD_EVENTS, commandersActEventName, isMetaStandardEvent, metaEventName } from './event-names.js';
 
-describe('resolveMetaEventName', () => {
+const nameAndKind = (n: string, o?: string) => {
+  const name = metaEventName(n, o);
+  return { name, standard: isMetaStandardEvent(name) };
+};
+
+describe('metaEventName + isMetaStandardEvent', () => {
   it('maps every seed row to a Meta standard event', () => {
     for (const [ca, meta] of Object.entries(META_EVENT_NAMES)) {
-      expect(resolveMetaEventName(ca)).toEqual({ name: meta, standard: true });
+      expect(nameAndKind(ca)).toEqual({ name: meta, standard: true });
     }
   });
 
   it('sends unmapped names unchanged as custom events', () => {
-    expect(resolveMetaEventName('newsletter_opt_in')).toEqual({ name: 'newsletter_opt_in', standard: false });
-    expect(resolveMetaEventName('toString')).toEqual({ name: 'toString', standard: false });
+    expect(nameAndKind('newsletter_opt_in')).toEqual({ name: 'newsletter_opt_in', standard: false });
+    expect(nameAndKind('toString')).toEqual({ name: 'toString', standard: false });
   });
 
   it('honours the integrations.facebook.event_name override', () => {
-    expect(resolveMetaEventName('purchase', 'BigPurchase')).toEqual({ name: 'BigPurchase', standard: false });
-    expect(resolveMetaEventName('my_lead', 'Lead')).toEqual({ name: 'Lead', standard: true });
+    expect(nameAndKind('purchase', 'BigPurchase')).toEqual({ name: 'BigPurchase', standard: false });
+    expect(nameAndKind('my_lead', 'Lead')).toEqual({ name: 'Lead', standard: true });
   });
 
   it('knows the 18 Meta standard events', () => {
@@ -44,11 +49,11 @@ describe('resolveMetaEventName', () => {
 
 describe('one resolver for tag and server', () => {
   it('trims the event name and the override before the table lookup', () => {
-    expect(resolveMetaEventName(' purchase ')).toEqual({ name: 'Purchase', standard: true });
-    expect(resolveMetaEventName('\tpage_view\n')).toEqual({ name: 'PageView', standard: true });
-    expect(resolveMetaEventName(' my_event ')).toEqual({ name: 'my_event', standard: false });
-    expect(resolveMetaEventName('purchase', ' Lead ')).toEqual({ name: 'Lead', standard: true });
-    expect(resolveMetaEventName('purchase', '   ')).toEqual({ name: 'Purchase', standard: true });
+    expect(nameAndKind(' purchase ')).toEqual({ name: 'Purchase', standard: true });
+    expect(nameAndKind('\tpage_view\n')).toEqual({ name: 'PageView', standard: true });
+    expect(nameAndKind(' my_event ')).toEqual({ name: 'my_event', standard: false });
+    expect(nameAndKind('purchase', ' Lead ')).toEqual({ name: 'Lead', standard: true });
+    expect(nameAndKind('purchase', '   ')).toEqual({ name: 'Purchase', standard: true });
     expect(metaEventName(' add_to_cart ')).toBe('AddToCart');
   });
 

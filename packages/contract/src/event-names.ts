@@ -1,8 +1,8 @@
 /** `add_to_cart` → `AddToCart`, at the type level. */
 type Pascal<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitalize<H>}${Pascal<T>}` : Capitalize<S>;
 
-/** Seed rows whose Commanders Act name is the snake_case of the Meta name (`AddToCart` → `add_to_cart`). */
-const SNAKE_ROWS =
+/** Meta names of the seed rows whose Commanders Act name is their snake_case (`AddToCart` → `add_to_cart`). */
+const SNAKE_CASED_META_NAMES =
   'Purchase AddToCart Search AddPaymentInfo AddToWishlist PageView CompleteRegistration Contact CustomizeProduct Donate FindLocation Schedule StartTrial SubmitApplication Subscribe';
 
 /** The other seed rows. */
@@ -14,22 +14,23 @@ const RENAMED_ROWS = {
   sign_up: 'CompleteRegistration',
 } as const;
 
-type PascalRows =
+/** The Commanders Act names of SNAKE_CASED_META_NAMES. */
+type SnakeCaseRows =
   | 'purchase' | 'add_to_cart' | 'search' | 'add_payment_info' | 'add_to_wishlist' | 'page_view' | 'complete_registration'
   | 'contact' | 'customize_product' | 'donate' | 'find_location' | 'schedule' | 'start_trial' | 'submit_application' | 'subscribe';
-type Rows = { readonly [K in PascalRows]: Pascal<K> } & typeof RENAMED_ROWS;
+type Rows = { readonly [K in SnakeCaseRows]: Pascal<K> } & typeof RENAMED_ROWS;
 
 
 /**
  * Commanders Act standard event → Meta standard event: the seed connector's table (20 rows), written as
- * SNAKE_ROWS + RENAMED_ROWS so the web tag bundles fewer bytes; the type spells out every row.
+ * SNAKE_CASED_META_NAMES + RENAMED_ROWS so the web tag bundles fewer bytes; the type spells out every row.
  * The tag uses it to pick `fbq('track', …)` vs `fbq('trackCustom', …)`, the server to set `event_name`:
  * one table, so browser and server can never disagree (Meta deduplicates on event_name + event_id).
  */
 export const META_EVENT_NAMES: { readonly [K in keyof Rows]: Rows[K] } = { ...RENAMED_ROWS } as Rows;
 
 const table = META_EVENT_NAMES as Record<string, string>;
-for (const n of SNAKE_ROWS.split(' ')) table[n.replace(/\B(?=[A-Z])/g, '_').toLowerCase()] = n;
+for (const n of SNAKE_CASED_META_NAMES.split(' ')) table[n.replace(/\B(?=[A-Z])/g, '_').toLowerCase()] = n;
 
 export type CommandersActStandardEvent = keyof typeof META_EVENT_NAMES;
 export type MetaStandardEvent = (typeof META_EVENT_NAMES)[CommandersActStandardEvent];
@@ -40,25 +41,12 @@ export type MetaStandardEvent = (typeof META_EVENT_NAMES)[CommandersActStandardE
  */
 export const META_STANDARD_EVENTS: ReadonlySet<string> = /* @__PURE__ */ new Set<string>(/* @__PURE__ */ Object.values(table));
 
-export interface ResolvedEventName {
-  /** The name Meta receives (browser `ev`, server `event_name`). */
-  name: string;
-  /** true → `fbq('track', …)`; false → `fbq('trackCustom', …)`. */
-  standard: boolean;
-}
-
 /**
  * The one event-name resolver of browser and server: the Meta event name for a Commanders Act event name,
  * honouring an explicit override (`integrations.facebook.event_name`). Both names are trimmed first (so
  * `' purchase '` is `Purchase` on both sides); a blank override counts as none. Unmapped names are sent
- * (trimmed) as custom events.
+ * (trimmed) as custom events; isMetaStandardEvent() tells `fbq('track', …)` from `fbq('trackCustom', …)`.
  */
-export function resolveMetaEventName(eventName: string, override?: string): ResolvedEventName {
-  const name = metaEventName(eventName, override);
-  return { name, standard: isMetaStandardEvent(name) };
-}
-
-/** The name part of resolveMetaEventName (the web tag calls the two halves directly). */
 export const metaEventName = (eventName: string, override?: string): string =>
   override?.trim() || (Object.hasOwn(table, (eventName = eventName.trim())) ? table[eventName]! : eventName);
 

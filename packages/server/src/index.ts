@@ -1,7 +1,7 @@
 export type * from "./mapping/types.js";
 export type * from "./outbox/types.js";
 export * from "./mapping/index.js";
-// Companion server (issue 3)
+// Companion server
 export { startServer, type ServerDeps, type RunningServer } from "./server.js";
 export { resolveConfig, ConfigError, type ResolveInput } from "./config/resolve.js";
 export { loadConfig, readConfigFile } from "./config/load.js";

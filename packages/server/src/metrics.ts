@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DROP_REASONS } from './mapping/types.js';
-import type { OutboxStatus } from './outbox/types.js';
+import { DEAD_LETTER_REASONS, type OutboxStatus } from './outbox/types.js';
 import type { CoverageRow } from './status/coverage.js';
 
 /** Mapping drop reasons (from the mapping core) — each gets a zero-valued series at start. */
@@ -149,7 +149,7 @@ export function createMetrics(destinationIds: readonly string[], sources: Scrape
     m.enqueued.inc({ destination: d }, 0);
     m.paused.set({ destination: d }, 0);
     for (const k of ['retry', 'throttled']) m.retried.inc({ destination: d, kind: k }, 0);
-    for (const r of ['meta_rejected', 'too_old', 'retries_exhausted', 'retry_window_expired']) m.deadLettered.inc({ destination: d, reason: r }, 0);
+    for (const r of DEAD_LETTER_REASONS) m.deadLettered.inc({ destination: d, reason: r }, 0);
   }
   return m;
 }

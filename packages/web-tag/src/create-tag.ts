@@ -1,4 +1,4 @@
-import { commandersActEventName, isMetaStandardEvent, metaEventName, standardCustomData } from '@capi-bridge/contract';
+import { commandersActEventName, isMetaStandardEvent, metaEventName, standardCustomData, type TagEvent } from '@capi-bridge/contract';
 import { defaultConfig, isOn } from './config.js';
 import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
@@ -61,7 +61,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
     // Runs the event with the consent categories in force, or drops it.
     const go = (c?: string[]) => {
       if (!allowed(c)) return say('not sent: no consent'), done();
-      let cookies: Obj | undefined;
+      let cookies: ReturnType<typeof fbCookies> | undefined;
       safe(() => (cookies = fbCookies(doc, page.url, page.referrer, cfg.cookieDomain)));
       // The pixel first: Meta keeps the browser copy and deduplicates the server copy that follows.
       mirrored ||
@@ -96,12 +96,13 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
             w,
             ep.replace(/\/*$/, '/collect'),
             JSON.stringify(
+              // What the server reads is the contract's TagEvent; the page's own properties come along.
               merge(p, {
                 event_name: name,
                 context: { event_id: id, event_timestamp: ts, page },
                 integrations: { facebook: { event_id: id, ...cookies } },
                 user: { consent_categories: c },
-              }),
+              } satisfies TagEvent),
             ),
             (x) => (cfg.debug && x ? readOutcome(x, w.location.origin).then((o) => (logOutcome(say, o), done(o))) : done()),
             cfg.debug,

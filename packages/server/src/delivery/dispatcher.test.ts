@@ -182,7 +182,7 @@ describe('Dispatcher (fake Graph transport)', () => {
     const { outbox, d } = setup(client);
     await outbox.enqueue([{ destinationId: 'px', event: ev('s1') }]);
     d.start();
-    await until(() => d.isPaused('px'));
+    await until(() => d.deliveryState().px!.paused);
     expect(d.pauses()[0]!.message).toBe('Cannot parse [redacted] here');
   });
 
@@ -199,7 +199,7 @@ describe('Dispatcher (fake Graph transport)', () => {
     const { outbox, d, metrics } = setup(client, { authProbeIntervalMs: 30 }, logs);
     await outbox.enqueue(Array.from({ length: 50 }, (_, i) => ({ destinationId: 'px', event: ev(`r${i}`) })));
     d.start();
-    await until(() => d.isPaused('px'));
+    await until(() => d.deliveryState().px!.paused);
     expect(d.pauses()[0]).toMatchObject({ destination: 'px', cause: 'unrecognised', code: 100, message: '(#100) The parameter data is required' });
     expect((await metrics.paused.get()).values.find((v) => v.labels.destination === 'px')!.value).toBe(1);
     await until(async () => (await outbox.depth('px')) === 0);
@@ -207,7 +207,7 @@ describe('Dispatcher (fake Graph transport)', () => {
     expect(client.calls.map((c) => c.length)).toEqual([50, 50, 50, 50, 50]);
     expect(await outbox.listDeadLetters()).toHaveLength(0);
     expect((await metrics.sent.get()).values[0]!.value).toBe(50);
-    expect(d.isPaused('px')).toBe(false);
+    expect(d.deliveryState().px!.paused).toBe(false);
     const paused = logs.filter((l) => l.includes('destination paused'));
     expect(paused).toHaveLength(4);
     expect(paused[1]).toContain('deprecated version of the Ads API');
@@ -219,14 +219,14 @@ describe('Dispatcher (fake Graph transport)', () => {
     const { outbox, d, metrics } = setup(client, { maxAttempts: 2 });
     await outbox.enqueue([{ destinationId: 'px', event: ev('p1') }, { destinationId: 'px', event: ev('p2') }]);
     d.start();
-    await until(() => d.isPaused('px'));
+    await until(() => d.deliveryState().px!.paused);
     expect((await metrics.paused.get()).values.find((v) => v.labels.destination === 'px')!.value).toBe(1);
     await new Promise((r) => setTimeout(r, 400)); // several probes fail
     expect(await outbox.depth('px')).toBe(2);
     expect(await outbox.listDeadLetters()).toHaveLength(0);
     authOk = true;
     await until(async () => (await outbox.depth('px')) === 0);
-    expect(d.isPaused('px')).toBe(false);
+    expect(d.deliveryState().px!.paused).toBe(false);
   });
 
   it('backs the whole destination off after 3 consecutive transient failures instead of trying every fresh batch', async () => {

@@ -59,13 +59,14 @@ export interface DestinationDeliveryState {
   lastClaim?: { at: number; oldestEnqueuedAt: number };
 }
 
+/** Consecutive transient failures after which the destination as a whole backs off. */
+const BREAKER_THRESHOLD = 3;
+
 /**
  * Per destination, `concurrency` worker loops: claim ≤ batchSize due entries → drop those whose window
  * closed → POST → ack | retry later with backoff | pause on a request-level refusal | isolate on reject.
  * Claims are atomic in the outbox, so workers (and other instances) never send the same lease twice.
  */
-/** Consecutive transient failures after which the destination as a whole backs off. */
-const BREAKER_THRESHOLD = 3;
 
 export class Dispatcher {
   readonly #d: DispatcherDeps;
@@ -95,10 +96,6 @@ export class Dispatcher {
     if (!st) return;
     st.pending += count;
     if (st.pending >= this.#d.settings.batchSize) this.#wake(st);
-  }
-
-  isPaused(destinationId: string): boolean {
-    return this.#states.get(destinationId)?.paused ?? false;
   }
 
   /** A snapshot of each destination's delivery state (status page). */

@@ -25,7 +25,7 @@ export function buildCapiEvent(input: unknown, destination: DestinationConfig, c
   try {
     return build(input, destination, ctx ?? EMPTY_CTX);
   } catch (err) {
-    // Defensive only: every known bad input is handled explicitly above this line.
+    // Defensive only: build() handles every known bad input explicitly.
     return { ok: false, reason: 'invalid_input', detail: `input: unexpected mapping failure (${err instanceof Error ? err.message.slice(0, 200) : 'unknown'})` };
   }
 }

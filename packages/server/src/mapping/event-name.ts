@@ -23,8 +23,7 @@ export function resolveEventName(input: Obj, fb: unknown): EventNameResult {
   }
   const base = typeof raw === 'string' ? raw.trim() : '';
   if (ov === undefined && base === '') return { ok: false, reason: 'missing_event_name', detail: 'event_name: empty' };
-  // The two halves of the contract's resolveMetaEventName, which the web tag calls for the pixel's name too, so
-  // browser and server cannot disagree (no result object allocated per event on this hot path).
+  // The contract's resolver, which the web tag calls for the pixel's name too, so browser and server cannot disagree.
   const name = metaEventName(base, ov);
   const standard = isMetaStandardEvent(name);
   if (!standard && name.length > MAX_CUSTOM_EVENT_NAME_LENGTH) {

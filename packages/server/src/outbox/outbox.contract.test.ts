@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CapiServerEvent } from '../mapping/types.js';
-import type { Outbox, OutboxEntry } from './types.js';
+import type { DeadLetterError, Outbox, OutboxEntry } from './types.js';
 import { createRedisOutbox } from './redis.js';
 import { SqliteOutbox } from './sqlite.js';
 import { ThreadedSqliteOutbox } from './sqlite-thread.js';
@@ -206,7 +206,7 @@ describe.each(backends)('outbox contract: $name', (backend) => {
     const claimed = await outbox.claim(DEST, 10, LONG_LEASE);
     const [bad, bad2, good] = claimed;
     if (!bad || !bad2 || !good) throw new Error('expected three entries');
-    const error = {
+    const error: DeadLetterError = {
       reason: 'meta_rejected',
       httpStatus: 400,
       code: 100,

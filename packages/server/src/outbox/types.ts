@@ -35,9 +35,15 @@ export interface EnqueueItem {
   json?: string;
 }
 
+/**
+ * Why an event was dead-lettered. `retries_exhausted` is no longer produced (retries are bounded by the
+ * event's window) but older dead letters carry it.
+ */
+export const DEAD_LETTER_REASONS = ['meta_rejected', 'too_old', 'retry_window_expired', 'retries_exhausted'] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
 export interface DeadLetterError {
-  /** Why it was dead-lettered, e.g. `meta_rejected`, `too_old`, `retries_exhausted`. */
-  reason: string;
+  reason: DeadLetterReason;
   httpStatus?: number;
   code?: number;
   errorSubcode?: number;
