@@ -62,6 +62,3 @@ export const commandersActEventName = (metaName: string): string => {
 
 /** Whether Meta knows `name` as a standard event (→ `track`, else `trackCustom`). */
 export const isMetaStandardEvent = (name: string): boolean => META_STANDARD_EVENTS.has(name);
-
-/** Meta: "Custom event names must be strings, and cannot exceed 50 characters". */
-export const MAX_CUSTOM_EVENT_NAME_LENGTH = 50;

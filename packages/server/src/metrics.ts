@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DROP_REASONS } from './mapping/types.js';
+import { DROP_REASONS, EVENT_SOURCES } from './mapping/types.js';
 import { DEAD_LETTER_REASONS, type OutboxStatus } from './outbox/types.js';
 import type { CoverageRow } from './status/coverage.js';
 
@@ -13,8 +13,6 @@ export const HTTP_DROP_REASONS = [
   'invalid_event', 'storage_full',
 ] as const;
 export type HttpDropReason = (typeof HTTP_DROP_REASONS)[number];
-
-export type Source = 'browser' | 'api' | 'csv';
 
 export interface Metrics {
   registry: Registry;
@@ -140,7 +138,7 @@ export function createMetrics(destinationIds: readonly string[], sources: Scrape
       },
     }),
   };
-  for (const s of ['browser', 'api', 'csv'] as const) {
+  for (const s of EVENT_SOURCES) {
     m.received.inc({ source: s }, 0);
     for (const r of [...MAPPING_DROP_REASONS, ...HTTP_DROP_REASONS]) m.dropped.inc({ reason: r, source: s }, 0);
   }

@@ -63,6 +63,9 @@ describe('resolveConfig', () => {
     const leaky = err(() => resolveConfig({ env: { ...env, OUTBOX: 'mysql://app:s3cr3t-pw@db.internal/x' } }));
     expect(leaky.field).toBe('OUTBOX');
     expect(leaky.message).not.toContain('s3cr3t-pw');
+    const thread = err(() => resolveConfig({ env: { ...env, OUTBOX: 'sqlite:./data/outbox.db?thread=0' } }));
+    expect(thread.field).toBe('OUTBOX');
+    expect(thread.message).toContain('set OUTBOX_THREAD');
     expect(err(() => resolveConfig({ env: { ...env, ALLOWED_ORIGINS: 'shop.example' } })).field).toBe('ALLOWED_ORIGINS');
     expect(err(() => resolveConfig({ env: { ...env, API_KEYS: 'short' } })).field).toBe('API_KEYS');
     expect(err(() => resolveConfig({ env: { FB_PIXEL_ID: 'abc', FB_ACCESS_TOKEN: 't' } })).field).toBe('FB_PIXEL_ID');

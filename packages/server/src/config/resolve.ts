@@ -1,6 +1,6 @@
 import { ACTION_SOURCES, type ActionSource, type MatchPolicy } from '../mapping/types.js';
 import { cookieDomainProblem } from '../http/cookies.js';
-import { redactOutboxUrl } from '../outbox/redis-config.js';
+import { parseOutboxUrl } from '../outbox/url.js';
 import { redactUrl, redactUrlsInText } from '../redact-url.js';
 import type { EnvInput } from './env.js';
 import {
@@ -85,10 +85,9 @@ function origin(field: string, raw: string): string {
 
 function outboxUrl(field: string, raw: unknown): string {
   const v = str(field, raw);
-  if (v.startsWith('sqlite:') && v.length > 'sqlite:'.length) return v;
-  if (/^rediss?:\/\//.test(v)) return v;
-  // Never echo the value as given: a mistyped URL (mysql://user:pass@…) may carry a password.
-  throw new ConfigError(field, `expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(redactOutboxUrl(v))}`);
+  const target = parseOutboxUrl(v);
+  if (target.kind === 'invalid') throw new ConfigError(field, target.problem);
+  return v;
 }
 
 function trustProxy(field: string, raw: unknown): boolean | number | string {

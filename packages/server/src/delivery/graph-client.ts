@@ -37,11 +37,16 @@ export interface GraphClient {
   send(destination: ResolvedDestination, events: readonly OutgoingEvent[]): Promise<GraphOutcome & { latencyMs: number }>;
 }
 
+/** The request body's fields after `data`, without credentials: the one definition of what else Meta receives. */
+function bodyFields(destination: ResolvedDestination): Omit<GraphRequestBody, 'data'> {
+  return destination.testEventCode === undefined
+    ? { partner_agent: PARTNER_AGENT }
+    : { partner_agent: PARTNER_AGENT, test_event_code: destination.testEventCode };
+}
+
 /** The request body Meta receives (also what /v1/preview shows), without credentials. */
 export function graphBody(destination: ResolvedDestination, events: CapiServerEvent[]): GraphRequestBody {
-  const body: GraphRequestBody = { data: events, partner_agent: PARTNER_AGENT };
-  if (destination.testEventCode !== undefined) body.test_event_code = destination.testEventCode;
-  return body;
+  return { data: events, ...bodyFields(destination) };
 }
 
 /** Public URL of the events edge, without credentials (safe to log). */
@@ -61,10 +66,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   return {
     async send(destination, events) {
       const token = destination.accessToken.reveal();
-      // Same JSON as graphBody() + credentials, but the events are spliced in as stored (no re-serialising).
-      const tail: Record<string, unknown> = { partner_agent: PARTNER_AGENT };
-      if (destination.testEventCode !== undefined) tail.test_event_code = destination.testEventCode;
-      tail.access_token = token;
+      // graphBody() + credentials, with the events spliced in as stored (no re-serialising).
+      const tail: Record<string, unknown> = { ...bodyFields(destination), access_token: token };
       if (destination.appSecret !== undefined) {
         tail.appsecret_proof = createHmac('sha256', destination.appSecret.reveal()).update(token).digest('hex');
       }

@@ -1,12 +1,12 @@
 import type { CapiServerEvent } from '../mapping/types.js';
+import { maxEventAgeS } from '../meta/rules.js';
 
-const DAY_MS = 24 * 3600 * 1000;
 /** Margin so an event is not sent when its window will close while the request is in flight. */
 export const WINDOW_SAFETY_MS = 60_000;
 
-/** Meta accepts events up to 7 days old (62 days for `physical_store`). */
+/** How old Meta accepts the event (its action_source's window). */
 export function eventWindowMs(event: Pick<CapiServerEvent, 'action_source'>): number {
-  return (event.action_source === 'physical_store' ? 62 : 7) * DAY_MS;
+  return maxEventAgeS(event.action_source) * 1000;
 }
 
 /** True when Meta would refuse the event as too old by the time it arrives. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Express, Request } from 'express';
 import express from 'express';
-import type { HttpDropReason, Source } from '../metrics.js';
+import type { EventSource } from '../mapping/types.js';
+import type { HttpDropReason } from '../metrics.js';
 import type { AppDeps } from './deps.js';
 import { HttpError, sendError } from './errors.js';
 import { createRequestListener, type FastRoute } from './fast-path.js';
@@ -13,7 +14,7 @@ import { sentRouter } from './routes/sent.js';
 import { statusRouter } from './routes/status.js';
 import { securityHeaders } from './security-headers.js';
 
-const SOURCE_BY_PATH: Record<string, Source> = { '/collect': 'browser', '/v1/events': 'api', '/v1/events/csv': 'csv' };
+const SOURCE_BY_PATH: Record<string, EventSource> = { '/collect': 'browser', '/v1/events': 'api', '/v1/events/csv': 'csv' };
 const COUNTED: ReadonlySet<string> = new Set<HttpDropReason>([
   'invalid_json', 'invalid_utf8', 'invalid_body', 'body_too_large', 'batch_too_large', 'unsupported_media_type',
   'origin_refused', 'rate_limited', 'shutting_down', 'invalid_csv',

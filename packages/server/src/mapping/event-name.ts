@@ -1,4 +1,5 @@
-import { MAX_CUSTOM_EVENT_NAME_LENGTH, isMetaStandardEvent, metaEventName } from '@capi-bridge/contract';
+import { isMetaStandardEvent, metaEventName } from '@capi-bridge/contract';
+import { MAX_CUSTOM_EVENT_NAME_LENGTH } from '../meta/rules.js';
 import type { DropReason } from './types.js';
 import { describe, own, type Obj } from './util.js';
 

@@ -1,9 +1,7 @@
+import { maxEventAgeS } from '../meta/rules.js';
 import type { ActionSource, DropReason } from './types.js';
 import { describe, own, type Obj } from './util.js';
 
-/** Meta: events may be up to 7 days old (62 days for physical_store). */
-export const MAX_EVENT_AGE_S = 7 * 24 * 3600;
-export const MAX_OFFLINE_EVENT_AGE_S = 62 * 24 * 3600;
 /**
  * Tolerated clock skew into the future. Meta documents no future limit (fact sheet A3: UNVERIFIED);
  * 5 minutes absorbs normal client clock drift while catching ms/s mix-ups and bogus dates.
@@ -64,7 +62,7 @@ export function eventTimeViolation(
   nowMs: number,
 ): { reason: 'too_old' | 'in_future'; detail: string } | undefined {
   const now = Math.floor(nowMs / 1000);
-  const maxAge = actionSource === 'physical_store' ? MAX_OFFLINE_EVENT_AGE_S : MAX_EVENT_AGE_S;
+  const maxAge = maxEventAgeS(actionSource);
   if (now - eventTime > maxAge) {
     return { reason: 'too_old', detail: `event_time: ${eventTime} is more than ${maxAge / 86400} days old` };
   }

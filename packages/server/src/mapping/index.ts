@@ -1,5 +1,6 @@
 export { buildCapiEvent } from './build.js';
-export { eventTimeViolation, parseTimestamp, MAX_EVENT_AGE_S, MAX_OFFLINE_EVENT_AGE_S, MAX_FUTURE_SKEW_S } from './event-time.js';
+export { eventTimeViolation, parseTimestamp, MAX_FUTURE_SKEW_S } from './event-time.js';
+export { MAX_EVENT_AGE_S, MAX_OFFLINE_EVENT_AGE_S } from '../meta/rules.js';
 export { sha256Hex, existingSha256 } from './hash.js';
 export { fbcFromUrl, isValidFbc, isValidFbCookie, isValidFbp, readCookie } from './fbc-fbp.js';
 export { checkMatchKeys, presentMatchKeys, STRONG_KEYS, META_WEAK_COMBINATIONS } from './match-keys.js';

@@ -8,7 +8,8 @@ export const ACTION_SOURCES = [
 ] as const;
 export type ActionSource = (typeof ACTION_SOURCES)[number];
 
-export type EventSource = 'browser' | 'api' | 'csv';
+export const EVENT_SOURCES = ['browser', 'api', 'csv'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** One Meta destination (pixel). Fully resolved: every field has its value. */
 export interface DestinationConfig {

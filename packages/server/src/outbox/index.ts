@@ -1,7 +1,7 @@
 import type { Outbox } from './types.js';
 import { SqliteOutbox } from './sqlite.js';
-import { redactOutboxUrl } from './redis-config.js';
 import { ThreadedSqliteOutbox, type OutboxLogger } from './sqlite-thread.js';
+import { parseOutboxUrl } from './url.js';
 
 export interface CreateOutboxOptions {
   /** Entries beyond which enqueue answers `outbox_full`. */
@@ -10,8 +10,7 @@ export interface CreateOutboxOptions {
   releaseLeasesOnOpen?: boolean;
   /**
    * SQLite: run the database on a worker thread (default true), so commits, claims and acks do not block
-   * the HTTP event loop. `false` (config `OUTBOX_THREAD=false`, or `?thread=0` at the end of the URL) opens
-   * it inline. The URL parameter wins over this option.
+   * the HTTP event loop. `false` (config `OUTBOX_THREAD=false`) opens it inline.
    */
   thread?: boolean;
   /** Outbox-level failures (the SQLite worker's exits/restarts). */
@@ -26,19 +25,11 @@ export interface CreateOutboxOptions {
 
 type RedisModule = { createRedisOutbox(url: string, options: CreateOutboxOptions): Promise<Outbox> | Outbox };
 
-const THREAD_PARAM = /\?thread=(0|1|false|true)$/;
-
-/** `sqlite:<path>[?thread=0|1]` → ThreadedSqliteOutbox (default) or SqliteOutbox; `redis://…` → Redis Streams. */
+/** `sqlite:<path>` → ThreadedSqliteOutbox (default) or SqliteOutbox (`thread: false`); `redis://…` → Redis Streams. */
 export async function createOutbox(url: string, options: CreateOutboxOptions = {}): Promise<Outbox> {
-  if (url.startsWith('sqlite:')) {
-    let rest = url.slice('sqlite:'.length);
-    let thread = options.thread ?? true;
-    const m = THREAD_PARAM.exec(rest);
-    if (m) {
-      thread = m[1] === '1' || m[1] === 'true';
-      rest = rest.slice(0, m.index);
-    }
-    const path = rest.replace(/^\/\/(?=\/)/, '');
+  const target = parseOutboxUrl(url);
+  if (target.kind === 'sqlite') {
+    const path = target.path;
     const sqliteOptions = {
       ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
       ...(options.releaseLeasesOnOpen !== undefined ? { releaseLeasesOnOpen: options.releaseLeasesOnOpen } : {}),
@@ -46,10 +37,10 @@ export async function createOutbox(url: string, options: CreateOutboxOptions = {
       ...(options.deadLetterMaxBytes !== undefined ? { deadLetterMaxBytes: options.deadLetterMaxBytes } : {}),
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     };
-    if (!thread) return new SqliteOutbox(path, sqliteOptions);
+    if (options.thread === false) return new SqliteOutbox(path, sqliteOptions);
     return ThreadedSqliteOutbox.open(path, { ...sqliteOptions, ...(options.logger ? { logger: options.logger } : {}) });
   }
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+  if (target.kind === 'redis') {
     // Loaded only when configured (ioredis stays out of SQLite-only processes).
     let mod: RedisModule;
     try {
@@ -59,7 +50,7 @@ export async function createOutbox(url: string, options: CreateOutboxOptions = {
     }
     return mod.createRedisOutbox(url, options);
   }
-  throw new Error(`OUTBOX: expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(redactOutboxUrl(url))}`);
+  throw new Error(`OUTBOX: ${target.problem}`);
 }
 
 export { SqliteOutbox, ThreadedSqliteOutbox };

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { CapiServerEvent } from '../mapping/types.js';
+import { MAX_EVENTS_PER_REQUEST } from '../meta/rules.js';
 import type {
   DeadLetter,
   DeadLetterError,
@@ -28,8 +29,8 @@ import { ACK, CLAIM, DEAD_LETTER, ENQUEUE, REPLAY, RETRY_LATER, SWEEP_CONSUMERS,
 export type { RedisOutboxOptions } from './redis-config.js';
 
 const GROUP = 'delivery';
-/** Upper bound of one claim and of ids per script call (keeps Lua's unpack far below its stack limit). */
-const MAX_BATCH = 1000;
+/** Upper bound of one claim (one Graph request) and of ids per script call (keeps Lua's unpack far below its stack limit). */
+const MAX_BATCH = MAX_EVENTS_PER_REQUEST;
 const DEFAULT_DEAD_LETTER_LIMIT = 100;
 /** Share of maxmemory from which status() reports the storage full (Redis refuses writes at 100 %). */
 const STORAGE_HEADROOM = 0.95;

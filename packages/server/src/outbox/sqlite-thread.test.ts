@@ -38,23 +38,25 @@ describe('ThreadedSqliteOutbox', () => {
     await expect(createOutbox('./outbox.db')).rejects.toThrow('got "./outbox.db"');
   });
 
-  it('is what createOutbox opens for sqlite: by default; ?thread=0 and thread:false open it inline', async () => {
+  it('is what createOutbox opens for sqlite: by default; thread:false (OUTBOX_THREAD=false) opens it inline', async () => {
     const p = file();
     const a = await createOutbox(`sqlite:${p}`);
-    const b = await createOutbox(`sqlite:${p}?thread=0`);
-    const c = await createOutbox(`sqlite:${p}`, { thread: false });
-    const d = await createOutbox(`sqlite:${p}?thread=1`, { thread: false });
+    const b = await createOutbox(`sqlite:${p}`, { thread: false });
+    const c = await createOutbox(`sqlite:${p}`, { thread: true });
     try {
       expect(a).toBeInstanceOf(ThreadedSqliteOutbox);
       expect(b).toBeInstanceOf(SqliteOutbox);
-      expect(c).toBeInstanceOf(SqliteOutbox);
-      expect(d).toBeInstanceOf(ThreadedSqliteOutbox);
+      expect(c).toBeInstanceOf(ThreadedSqliteOutbox);
       // Same file either way.
       await a.enqueue([{ destinationId: 'x', event: ev() }]);
       expect(await b.depth('x')).toBe(1);
     } finally {
-      await Promise.all([a, b, c, d].map((o) => o.close()));
+      await Promise.all([a, b, c].map((o) => o.close()));
     }
+  });
+
+  it('refuses the old ?thread= URL parameter, naming OUTBOX_THREAD (one way to choose the thread)', async () => {
+    await expect(createOutbox(`sqlite:${file()}?thread=0`)).rejects.toThrow(/^OUTBOX: the \?thread= parameter is not read; set OUTBOX_THREAD/);
   });
 
   it('concurrent enqueues are all durable and each caller gets its own answer (incl. outbox_full)', async () => {
