@@ -1,4 +1,5 @@
 import type { ActionSource, DestinationConfig, MatchPolicy } from '../mapping/types.js';
+import { MAX_EVENTS_PER_REQUEST } from '../meta/rules.js';
 import type { Secret } from './secret.js';
 
 /** What a config file may contain (JSON). Every field is optional; env variables override scalars. */
@@ -58,7 +59,7 @@ export interface Limits {
   collectMaxBatch: number;
   /** Max bytes of a /v1/events or /v1/preview body. */
   apiBodyBytes: number;
-  /** Max events in one /v1/events batch (Meta's own cap is 1000). */
+  /** Max events in one /v1/events batch (at most Meta's MAX_EVENTS_PER_REQUEST). */
   apiMaxBatch: number;
   /** Max bytes of a /v1/events/csv upload. */
   csvBodyBytes: number;
@@ -79,7 +80,7 @@ export interface Limits {
 }
 
 export interface DeliverySettings {
-  /** Events per Graph request (≤ 1000). */
+  /** Events per Graph request (at most Meta's MAX_EVENTS_PER_REQUEST). */
   batchSize: number;
   /** Longest wait before a partial batch is sent. */
   flushIntervalMs: number;
@@ -144,14 +145,12 @@ export interface ResolvedConfig {
 export const DEFAULT_API_VERSION = 'v24.0';
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
 export const DEFAULT_OUTBOX = 'sqlite:./data/outbox.db';
-export const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
-export const SIXTY_TWO_DAYS_MS = 62 * 24 * 3600 * 1000;
 
 export const DEFAULT_LIMITS: Limits = {
   collectBodyBytes: 64 * 1024,
   collectMaxBatch: 50,
   apiBodyBytes: 8 * 1024 * 1024,
-  apiMaxBatch: 1000,
+  apiMaxBatch: MAX_EVENTS_PER_REQUEST,
   csvBodyBytes: 200 * 1024 * 1024,
   csvChunk: 500,
   csvMaxBadRows: 100,
@@ -163,7 +162,7 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
-  batchSize: 1000,
+  batchSize: MAX_EVENTS_PER_REQUEST,
   flushIntervalMs: 250,
   concurrency: 4,
   maxAttempts: 50,
