@@ -31,11 +31,6 @@ export function cookieTarget(doc: Document): string {
   return '';
 }
 
-/**
- * A URL's fbclid, taken as it is (never decoded or altered); values that are longer than 500 characters or
- * hold anything but letters, digits, `_`, `-` and `.` do not match and are ignored.
- */
-const fbclidOf = (url: string) => /[?&]fbclid=([\w.-]{1,500})([&#]|$)/.exec(url)?.[1];
 
 /**
  * `_fbp` and `_fbc` for a forward, on `domain` (default: the probed cookieTarget of the page's host).
@@ -51,9 +46,11 @@ export function fbCookies(doc: Document, href: string, referrer: string, domain?
     if (payload) writeCookie(doc, name, 'fb.' + (d.split('.').length - 1) + '.' + Date.now() + '.' + payload, d);
     return readCookie(doc, name);
   };
-  const clid = fbclidOf(href) || fbclidOf(referrer);
+  // The page URL's fbclid, else the referrer's (URLs hold no spaces), taken as it is (never decoded or altered);
+  // values longer than 500 characters or holding anything but letters, digits, `_`, `-` and `.` are ignored.
+  const clid = /[?&]fbclid=([\w.-]{1,500})([&# ]|$)/.exec(href + ' ' + referrer)?.[1];
   return {
     fbp: fb('_fbp', !readCookie(doc, '_fbp') && '' + ((Math.random() * 2 ** 31) | 0)),
-    fbc: fb('_fbc', clid && !((readCookie(doc, '_fbc') + '').split('.').slice(3).join('.') + '.').startsWith(clid + '.') && clid),
+    fbc: fb('_fbc', clid && !(readCookie(doc, '_fbc') + '.').split('.').slice(3).join('.').startsWith(clid + '.') && clid),
   };
 }

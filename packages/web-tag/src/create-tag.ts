@@ -1,8 +1,8 @@
-import { commandersActEventName, isMetaStandardEvent, metaEventName, standardCustomData, type TagEvent } from '@capi-bridge/contract';
+import { META_STANDARD_EVENTS, commandersActEventName, metaEventName, standardCustomData, type TagEvent } from '@capi-bridge/contract';
 import { defaultConfig, isOn } from './config.js';
 import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
-import { logOutcome, readOutcome } from './outcome.js';
+import { reportOutcome } from './outcome.js';
 import { merge } from './payload.js';
 import { send } from './transport.js';
 import type { Fbq, Obj, Outcome, RawConfig, TriggerCallback, Win } from './types.js';
@@ -86,7 +86,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
           f.allowDuplicatePageViews = true;
           for (const i of ids) inited[i] ||= (f('init', i, cfg.advancedMatching), 1);
           const n = metaEventName(name, p.integrations?.facebook?.event_name as never);
-          const m = 'track' + (ids[1] ? 'Single' : '') + (isMetaStandardEvent(n) ? '' : 'Custom');
+          const m = 'track' + (ids[1] ? 'Single' : '') + (META_STANDARD_EVENTS.has(n) ? '' : 'Custom');
           const args = [n, standardCustomData(p, cfg), { eventID: id }];
           ids[1] ? ids.map((i) => f(m, i, ...args)) : f(m, ...args);
         });
@@ -104,7 +104,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
                 user: { consent_categories: c },
               } satisfies TagEvent),
             ),
-            (x) => (cfg.debug && x ? readOutcome(x, w.location.origin).then((o) => (logOutcome(say, o), done(o))) : done()),
+            (x) => (cfg.debug ? reportOutcome(x, w.location.origin, say, done) : done()),
             cfg.debug,
           )
         : done();
