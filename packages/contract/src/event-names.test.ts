@@ -29,7 +29,7 @@ describe('metaEventName + isMetaStandardEvent', () => {
     expect(META_EVENT_NAMES.sign_up).toBe('CompleteRegistration');
   });
 
-  it('is the seed table verbatim (the compact PASCAL_ROWS/RENAMED_ROWS encoding changes nothing)', () => {
+  it('is the seed table verbatim (the packed snake_case ROWS encoding changes nothing)', () => {
     const seed: typeof META_EVENT_NAMES = {
       begin_checkout: 'InitiateCheckout', purchase: 'Purchase', add_to_cart: 'AddToCart', view_item: 'ViewContent',
       view_item_list: 'ViewContent', search: 'Search', add_payment_info: 'AddPaymentInfo', add_to_wishlist: 'AddToWishlist',

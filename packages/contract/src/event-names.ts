@@ -1,36 +1,39 @@
 /** `add_to_cart` → `AddToCart`, at the type level. */
 type Pascal<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitalize<H>}${Pascal<T>}` : Capitalize<S>;
 
-/** Meta names of the seed rows whose Commanders Act name is their snake_case (`AddToCart` → `add_to_cart`). */
-const SNAKE_CASED_META_NAMES =
-  'Purchase AddToCart Search AddPaymentInfo AddToWishlist PageView CompleteRegistration Contact CustomizeProduct Donate FindLocation Schedule StartTrial SubmitApplication Subscribe';
+/**
+ * The seed table (20 rows) packed for the web tag's byte budget, in snake_case: `name` when the Meta name is its
+ * PascalCase (`add_to_cart` → `AddToCart`), `name:meta_name` for the others. Order matters for
+ * commandersActEventName: the first row of a Meta name wins (`ViewContent` → `view_item`).
+ */
+const ROWS =
+  'begin_checkout:initiate_checkout view_item:view_content view_item_list:view_content generate_lead:lead sign_up:complete_registration purchase add_to_cart search add_payment_info add_to_wishlist page_view complete_registration contact customize_product donate find_location schedule start_trial submit_application subscribe';
 
-/** The other seed rows. */
-const RENAMED_ROWS = {
-  begin_checkout: 'InitiateCheckout',
-  view_item: 'ViewContent',
-  view_item_list: 'ViewContent',
-  generate_lead: 'Lead',
-  sign_up: 'CompleteRegistration',
-} as const;
-
-/** The Commanders Act names of SNAKE_CASED_META_NAMES. */
+/** The rows of ROWS whose Meta name is the PascalCase of their Commanders Act name. */
 type SnakeCaseRows =
   | 'purchase' | 'add_to_cart' | 'search' | 'add_payment_info' | 'add_to_wishlist' | 'page_view' | 'complete_registration'
   | 'contact' | 'customize_product' | 'donate' | 'find_location' | 'schedule' | 'start_trial' | 'submit_application' | 'subscribe';
-type Rows = { readonly [K in SnakeCaseRows]: Pascal<K> } & typeof RENAMED_ROWS;
-
+type Rows = { readonly [K in SnakeCaseRows]: Pascal<K> } & {
+  readonly begin_checkout: 'InitiateCheckout';
+  readonly view_item: 'ViewContent';
+  readonly view_item_list: 'ViewContent';
+  readonly generate_lead: 'Lead';
+  readonly sign_up: 'CompleteRegistration';
+};
 
 /**
- * Commanders Act standard event → Meta standard event: the seed connector's table (20 rows), written as
- * SNAKE_CASED_META_NAMES + RENAMED_ROWS so the web tag bundles fewer bytes; the type spells out every row.
+ * Commanders Act standard event → Meta standard event: the seed connector's table (20 rows), parsed once from
+ * ROWS so the web tag bundles fewer bytes; the type spells out every row.
  * The tag uses it to pick `fbq('track', …)` vs `fbq('trackCustom', …)`, the server to set `event_name`:
  * one table, so browser and server can never disagree (Meta deduplicates on event_name + event_id).
  */
-export const META_EVENT_NAMES: { readonly [K in keyof Rows]: Rows[K] } = { ...RENAMED_ROWS } as Rows;
+export const META_EVENT_NAMES: { readonly [K in keyof Rows]: Rows[K] } = {} as Rows;
 
 const table = META_EVENT_NAMES as Record<string, string>;
-for (const n of SNAKE_CASED_META_NAMES.split(' ')) table[n.replace(/\B(?=[A-Z])/g, '_').toLowerCase()] = n;
+for (const row of ROWS.split(' ')) {
+  const [ca, meta = ca] = row.split(':') as [string, string?];
+  table[ca] = meta.replace(/(?:^|_)(.)/g, (_, c: string) => c.toUpperCase());
+}
 
 export type CommandersActStandardEvent = keyof typeof META_EVENT_NAMES;
 export type MetaStandardEvent = (typeof META_EVENT_NAMES)[CommandersActStandardEvent];

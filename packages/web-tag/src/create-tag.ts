@@ -30,10 +30,9 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
   const held: Array<(categories?: string[]) => void> = [];
   const inited: Obj = {};
   let cats: string[] | undefined;
-  /** The fbq whose calls are mirrored; whether history is watched; the URL last seen there and the one before it. */
+  /** The fbq whose calls are mirrored; the URL last seen by autoPageViews (set once history is watched) and the one before it. */
   let hooked: Fbq | undefined;
-  let watching: unknown;
-  let url: string;
+  let url: string | undefined;
   let ref: string | undefined;
 
   /** Runs `f`; an exception is swallowed (logged with the `debug` flag): nothing escapes into the page. */
@@ -167,8 +166,8 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
 
   /** autoPageViews: one paired page_view per in-page URL change (a replace of the same URL is none). */
   const watch = () => {
-    if (watching || !isOn(cfg.autoPageViews)) return;
-    watching = url = w.location.href;
+    if (url || !isOn(cfg.autoPageViews)) return;
+    url = w.location.href;
     // Deferred: routers change the URL first and render (and set the title) after.
     const changed = () =>
       setTimeout(() => {
