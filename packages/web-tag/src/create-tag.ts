@@ -87,7 +87,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
           const n = metaEventName(name, p.integrations?.facebook?.event_name as never);
           const m = 'track' + (ids[1] ? 'Single' : '') + (META_STANDARD_EVENTS.has(n) ? '' : 'Custom');
           const args = [n, standardCustomData(p, cfg), { eventID: id }];
-          ids[1] ? ids.map((i) => f(m, i, ...args)) : f(m, ...args);
+          for (const i of ids) f(m, ...(ids[1] ? [i, ...args] : args));
         });
       const ep = cfg.endpoint;
       ep
@@ -148,7 +148,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
     hooked = f;
     const q = f.queue as unknown[] | undefined;
     if (q) {
-      q.forEach((a, i) => (q[i] = mirror(a as unknown[])));
+      Object.assign(q, q.map(mirror as never));
       q.push = ((a: unknown[]) => (q[q.length] = mirror(a))) as never; // the stub pushes one `arguments` at a time
     }
     let real = f.callMethod;
