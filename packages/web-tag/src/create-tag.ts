@@ -86,8 +86,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
           for (const i of ids) inited[i] ||= (f('init', i, cfg.advancedMatching), 1);
           const n = metaEventName(name, p.integrations?.facebook?.event_name as never);
           const m = 'track' + (ids[1] ? 'Single' : '') + (META_STANDARD_EVENTS.has(n) ? '' : 'Custom');
-          const args = [n, standardCustomData(p, cfg), { eventID: id }];
-          for (const i of ids) f(m, ...(ids[1] ? [i, ...args] : args));
+          for (const i of ids) f(m, ...(ids[1] ? [i] : []), n, standardCustomData(p, cfg), { eventID: id });
         });
       const ep = cfg.endpoint;
       ep
@@ -123,9 +122,9 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
   const mirror = (a: ArrayLike<unknown>) => {
     const args = Array.from(a) as Loose[];
     safe(() => {
-      const o = +/Single/.test('' + args[0]); // trackSingle*: the pixel id comes first
+      const o = +/Single/.test(args[0] as never); // trackSingle*: the pixel id comes first (test() converts to a string)
       const n = args[o + 1] as unknown as string;
-      if (!/^track/.test('' + args[0]) || args[o + 3]?.eventID) return;
+      if (!/^track/.test(args[0] as never) || args[o + 3]?.eventID) return;
       const ca = commandersActEventName(n);
       const id = generateEventId();
       const fb = { custom_data: args[o + 2], event_name: metaEventName(ca) != n ? n : undefined };

@@ -16,13 +16,14 @@ export function send(w: Win, url: string, body: string, done: (answer?: unknown)
   } catch {
     // sendBeacon missing or throwing: fall back to fetch
   }
-  const attempt = (left: number) => {
-    const retry = (x: unknown) => (left ? setTimeout(attempt, 1000 * (RETRIES + 1 - left), left - 1) : done(x));
+  // Attempt n (1, 2, 3) waits n seconds before the next.
+  const attempt = (n: number) => {
+    const retry = (x: unknown) => (n > RETRIES ? done(x) : setTimeout(attempt, 1000 * n, n + 1));
     // The async body runs synchronously (the request leaves now); a missing or throwing fetch becomes a rejection.
     (async () => w.fetch(url, { method: 'POST', body, keepalive: true }))().then(
       (r) => (r.status > 499 || r.status == 429 ? retry(r) : done(r)),
       retry,
     );
   };
-  attempt(RETRIES);
+  attempt(1);
 }
