@@ -3,11 +3,11 @@ type Pascal<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitaliz
 
 /**
  * The seed table (20 rows) packed for the web tag's byte budget, in snake_case: `name` when the Meta name is its
- * PascalCase (`add_to_cart` → `AddToCart`), `name:meta_name` for the others. Order matters for
+ * PascalCase (`add_to_cart` → `AddToCart`), `name:meta_name` for the others, in funnel order. Order matters for
  * commandersActEventName: the first row of a Meta name wins (`ViewContent` → `view_item`).
  */
 const ROWS =
-  'begin_checkout:initiate_checkout view_item:view_content view_item_list:view_content generate_lead:lead sign_up:complete_registration purchase add_to_cart search add_payment_info add_to_wishlist page_view complete_registration contact customize_product donate find_location schedule start_trial submit_application subscribe';
+  'page_view view_item:view_content view_item_list:view_content add_to_cart add_to_wishlist add_payment_info begin_checkout:initiate_checkout purchase search generate_lead:lead sign_up:complete_registration complete_registration contact customize_product donate find_location schedule start_trial submit_application subscribe';
 
 /** The rows of ROWS whose Meta name is the PascalCase of their Commanders Act name. */
 type SnakeCaseRows =

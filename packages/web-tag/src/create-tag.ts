@@ -43,20 +43,19 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       if (cfg.debug) console.warn(x);
     }
   };
-  const allowed = (c?: string[]) => !cfg.consentCategory || !!c?.includes('' + cfg.consentCategory);
+  const allowed = (c?: string[]) => !cfg.consentCategory || c?.includes('' + cfg.consentCategory);
 
-  /** One event: pixel (unless `mirrored`: the page's own fbq call already carries the id) and forward. */
+  /** One event: pixel (unless `mirrored`: the page's own fbq call gets the id, which this returns) and forward. */
   const event = (name: string, props: unknown, config?: Loose, cb?: TriggerCallback, mirrored?: unknown) => {
     if (typeof config == 'function') cb = config; // (a function has no eventId)
     if (!name.trim()) throw __DEBUG__ ? 'trigger: event name' : 'trigger';
     const p = merge(persistent, props) as Loose;
-    const id = '' + (config?.eventId || generateEventId());
+    const id = (tC.uniqueEventId = '' + (config?.eventId || generateEventId()));
     const ts = Date.now();
     // After an in-page navigation seen by autoPageViews, the referrer is the URL before it.
     const page = { url: w.location.href, referrer: ref ?? doc.referrer, title: doc.title };
     const done = (o?: Outcome) => safe(() => cb?.(id, o));
     const say = (...a: unknown[]) => cfg.debug && console.warn('capi-bridge', name, id, ...a);
-    tC.uniqueEventId = id;
     // Runs the event with the consent categories in force, or drops it.
     const go = (c?: string[]) => {
       if (!allowed(c)) return say('not sent: no consent'), done();
@@ -112,6 +111,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       : held[MAX_HELD - 1]
         ? done()
         : (say('held until consent.update'), held.push(go));
+    return id;
   };
 
   /**
@@ -126,11 +126,9 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
       const n = args[o + 1] as unknown as string;
       if (!/^track/.test(args[0] as never) || args[o + 3]?.eventID) return;
       const ca = commandersActEventName(n);
-      const id = generateEventId();
       const fb = { custom_data: args[o + 2], event_name: metaEventName(ca) != n ? n : undefined };
       args[o + 2] ||= {} as Loose;
-      args[o + 3] = { ...args[o + 3], eventID: id } as never;
-      event(ca, { integrations: { facebook: fb } }, { eventId: id } as never, undefined, 1);
+      args[o + 3] = { ...args[o + 3], eventID: event(ca, { integrations: { facebook: fb } }, undefined, undefined, 1) } as never;
     });
     return args;
   };
