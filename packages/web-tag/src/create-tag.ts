@@ -101,7 +101,7 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
                 user: { consent_categories: c },
               } satisfies TagEvent),
             ),
-            (x) => (cfg.debug ? reportOutcome(x, w.location.origin, say, done) : done()),
+            (x) => (cfg.debug ? reportOutcome(x as Response, w.location.origin, say, done) : done()),
             cfg.debug,
           )
         : done();
