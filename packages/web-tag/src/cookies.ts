@@ -23,8 +23,9 @@ const writeCookie = (doc: Document, name: string, value: unknown, domain: string
 export function cookieTarget(doc: Document): string {
   const host = doc.location.hostname;
   const parts = /^[\d.]+$|:/.test(host) ? [] : host.split('.');
-  for (let i = parts.length - 1; i-- > 0; ) {
-    const d = parts.slice(i).join('.');
+  let d = parts.pop();
+  for (const label of parts.reverse()) {
+    d = label + '.' + d;
     writeCookie(doc, '_cb_t', 1, d, 9);
     if (readCookie(doc, '_cb_t')) return writeCookie(doc, '_cb_t', '', d, 0), d;
   }
