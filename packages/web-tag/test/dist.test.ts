@@ -7,11 +7,12 @@ import { makeWindow } from '../src/test-utils/harness.js';
 import type { Obj } from '../src/types.js';
 
 /**
- * The size budget of dist/tag.js: 3,072 bytes gzip, raised to 3,424 for the SPA page views and the mirror of the
- * page's own fbq calls on top of the debug outcome reporting (3,420 bytes when they landed; see the README's Size
- * section: features users need beat bytes).
+ * The size budget of dist/tag.js. The product budget is 3,072 bytes gzip; the debug outcome reporting, the mirror of
+ * the page's own fbq calls and autoPageViews cost 669 bytes together, and after a size round (3,420 → 3,351) the
+ * last 279 cannot go without removing one of them (see the README's Size section: features users need beat bytes).
+ * So the budget is the achieved size rounded up to 16 bytes.
  */
-export const BUDGET_GZIP = 3424;
+export const BUDGET_GZIP = 3360;
 const TAG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag.js');
 // Reading fails (and so does this suite) when dist/tag.js was not built: `npm test` builds first.
 const code = readFileSync(TAG, 'utf8');
