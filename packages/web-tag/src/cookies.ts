@@ -6,13 +6,16 @@
  * ('example.com' → 1, '' → 0).
  */
 
-export const readCookie = (doc: Document, name: string): string | undefined =>
-  doc.cookie.match('(^|;) ?' + name + '=([^;]*)')?.[2];
-
-/** max-age defaults to 90 days, in seconds (Meta's pixel and parameter builder). */
-const writeCookie = (doc: Document, name: string, value: unknown, domain: string, maxAge = 7776000) => {
-  doc.cookie = name + '=' + value + ';max-age=' + maxAge + ';path=/' + (domain && ';domain=' + domain) + '';
+/**
+ * Cookie `name` as the page sees it; with a `value`, written first (on `domain`, '' = host-only; max-age defaults
+ * to 90 days, in seconds, as Meta's pixel and parameter builder set it), so the answer says whether it was kept.
+ */
+const cookie = (doc: Document, name: string, value?: unknown, domain = '', maxAge = 7776000): string | undefined => {
+  if (value) doc.cookie = name + '=' + value + ';max-age=' + maxAge + ';path=/' + (domain && ';domain=' + domain);
+  return doc.cookie.match('(^|;) ?' + name + '=([^;]*)')?.[2];
 };
+
+export const readCookie = (doc: Document, name: string): string | undefined => cookie(doc, name);
 
 /**
  * The highest domain that accepts cookies, found like Meta's pixel does: try `example.co.uk`-style
@@ -26,8 +29,7 @@ export function cookieTarget(doc: Document): string {
   let d = parts.pop();
   for (const label of parts.reverse()) {
     d = label + '.' + d;
-    writeCookie(doc, '_cb_t', 1, d, 9);
-    if (readCookie(doc, '_cb_t')) return writeCookie(doc, '_cb_t', '', d, 0), d;
+    if (cookie(doc, '_cb_t', 1, d, 9)) return cookie(doc, '_cb_t', 1, d, 0), d;
   }
   return '';
 }
@@ -43,15 +45,13 @@ export function cookieTarget(doc: Document): string {
 export function fbCookies(doc: Document, href: string, referrer: string, domain?: string): { fbp?: string; fbc?: string } {
   const d = domain || cookieTarget(doc);
   /** Writes `name` = `fb.{index}.{now}.{payload}` when a payload is given, then reads the cookie back. */
-  const fb = (name: string, payload: unknown) => {
-    if (payload) writeCookie(doc, name, 'fb.' + (d.split('.').length - 1) + '.' + Date.now() + '.' + payload, d);
-    return readCookie(doc, name);
-  };
+  const fb = (name: string, payload: unknown) =>
+    cookie(doc, name, payload && 'fb.' + (d.split('.').length - 1) + '.' + Date.now() + '.' + payload, d);
   // The page URL's fbclid, else the referrer's (URLs hold no spaces), taken as it is (never decoded or altered);
   // values longer than 500 characters or holding anything but letters, digits, `_`, `-` and `.` are ignored.
   const clid = /[?&]fbclid=([\w.-]{1,500})([&# ]|$)/.exec(href + ' ' + referrer)?.[1];
   return {
-    fbp: fb('_fbp', !readCookie(doc, '_fbp') && '' + ((Math.random() * 2 ** 31) | 0)),
-    fbc: fb('_fbc', clid && !(readCookie(doc, '_fbc') + '.').split('.').slice(3).join('.').startsWith(clid + '.') && clid),
+    fbp: fb('_fbp', !cookie(doc, '_fbp') && '' + ((Math.random() * 2 ** 31) | 0)),
+    fbc: fb('_fbc', clid && !(cookie(doc, '_fbc') + '.').split('.').slice(3).join('.').startsWith(clid + '.') && clid),
   };
 }
