@@ -4,6 +4,7 @@
  * over N events (default 100,000), current class vs the class as it was at commit eb6ea91 (a queue row per
  * event, claim = UPDATE … RETURNING), interleaved (base, new, base, new …) on fresh files so machine-load swings hit both.
  * Run: `node --import tsx bench/outbox-sqlite.bench.ts` (from packages/server). BENCH_EVENTS, BENCH_ROUNDS.
+ * BENCH_BASELINE=<other checkout, built> compares with that checkout's `dist/outbox/sqlite.js` instead.
  * BENCH_JSON=1 passes each event's JSON text along (`EnqueueItem.json`) to the current class.
  */
 import { execFileSync } from 'node:child_process';
@@ -28,6 +29,11 @@ type OpenOutbox = (path: string) => Outbox;
  * under node_modules/.cache so that `better-sqlite3` resolves. No git history (e.g. a tarball): no baseline.
  */
 async function loadBaseline(): Promise<OpenOutbox | undefined> {
+  const other = process.env.BENCH_BASELINE;
+  if (other) {
+    const mod = (await import(pathToFileURL(join(other, 'packages/server/dist/outbox/sqlite.js')).href)) as { SqliteOutbox: new (path: string) => Outbox };
+    return (p) => new mod.SqliteOutbox(p);
+  }
   const here = fileURLToPath(new URL('.', import.meta.url));
   try {
     const src = execFileSync('git', ['show', `${BASELINE_COMMIT}:packages/server/src/outbox/sqlite.ts`], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -127,9 +133,10 @@ async function main(): Promise<void> {
   console.log('| variant | round | enqueue | claim | ack | claim+ack | sum | process CPU | wall s |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   const baseline = await loadBaseline();
+  const baseLabel = process.env.BENCH_BASELINE ? `baseline ${process.env.BENCH_BASELINE}` : `baseline ${BASELINE_COMMIT}`;
   if (!baseline) console.log(`(no git history: baseline ${BASELINE_COMMIT} skipped)`);
   const variants: Array<[string, OpenOutbox, boolean]> = [['current', (p) => new SqliteOutbox(p), PASS_JSON]];
-  if (baseline) variants.unshift([`baseline ${BASELINE_COMMIT}`, baseline, false]);
+  if (baseline) variants.unshift([baseLabel, baseline, false]);
   for (let r = 1; r <= ROUNDS; r++) {
     for (const [label, open, json] of variants) {
       const x = await run(open, json);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DestinationConfig } from '../mapping/types.js';
-import { lazyEvent } from '../outbox/lazy-event.js';
+import { lazyEvent } from '../outbox/lazy-entry.js';
 import type { EnqueueItem } from '../outbox/types.js';
 import type { Prepared } from './ingest.js';
 import { startWorker } from '../worker-thread.js';

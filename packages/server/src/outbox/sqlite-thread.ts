@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { CapiServerEvent } from '../mapping/types.js';
 import type {
   DeadLetter, DeadLetterError, DeadLetterOutcome, EnqueueItem, EnqueueResult, Outbox, OutboxEntry, OutboxStatus,
 } from './types.js';
 import { startWorker } from '../worker-thread.js';
+import { LazyEntry } from './lazy-entry.js';
 import { serialiseItems } from './serialise.js';
 
 /** Options of the threaded SQLite outbox (the worker's `SqliteOutbox` gets the same, minus `now`). */
@@ -90,26 +90,6 @@ interface Waiter {
 /** The `sqlite-worker` entry next to this file (built or from TS sources: see startWorker). */
 function newWorker(init: WorkerInit): Worker {
   return startWorker(import.meta.url, 'sqlite-worker', init);
-}
-
-function toEntry(c: ClaimedColumns, i: number, destinationId: string): OutboxEntry {
-  const json = c.json[i]!;
-  let parsed: CapiServerEvent | undefined;
-  const entry: OutboxEntry = {
-    id: c.ids[i]!,
-    destinationId,
-    get event(): CapiServerEvent {
-      return (parsed ??= JSON.parse(json) as CapiServerEvent);
-    },
-    enqueuedAt: c.enqueuedAt[i]!,
-    attempts: c.attempts[i]!,
-    json,
-  };
-  const eventId = c.eventId[i];
-  if (eventId !== null && eventId !== undefined) {
-    entry.head = { event_id: eventId, event_time: c.eventTime[i]!, action_source: c.actionSource[i] as CapiServerEvent['action_source'] };
-  }
-  return entry;
 }
 
 /**
@@ -295,7 +275,9 @@ export class ThreadedSqliteOutbox implements Outbox {
   async claim(destinationId: string, max: number, leaseMs: number): Promise<OutboxEntry[]> {
     const c = await this.#call<ClaimedColumns>({ op: 'claim', dest: destinationId, max, leaseMs });
     const out = new Array<OutboxEntry>(c.ids.length);
-    for (let i = 0; i < out.length; i++) out[i] = toEntry(c, i, destinationId);
+    for (let i = 0; i < out.length; i++) {
+      out[i] = new LazyEntry(c.ids[i]!, destinationId, c.json[i]!, c.enqueuedAt[i]!, c.attempts[i]!, c.eventId[i]!, c.eventTime[i]!, c.actionSource[i]!);
+    }
     return out;
   }
 

@@ -3,7 +3,7 @@
  * request messages in order. Every error becomes an error reply; nothing here throws to the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { lazyEvent } from './lazy-event.js';
+import { lazyEvent } from './lazy-entry.js';
 import { SqliteOutbox } from './sqlite.js';
 import type { ClaimedColumns, Reply, Request, WorkerInit } from './sqlite-thread.js';
 import type { EnqueueItem, EnqueueResult } from './types.js';
