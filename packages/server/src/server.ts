@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './config/schema.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { createGraphClient, type FetchLike } from './delivery/graph-client.js';
 import { createHttpHandler } from './http/app.js';
-import { defaultMapWorkers, MapPool } from './http/map-pool.js';
+import { defaultMapWorkers, MapPool } from './ingest/map-pool.js';
 import type { BuildFn } from './http/ingest.js';
 import { createLogger, type Logger } from './log.js';
 import { buildCapiEvent } from './mapping/build.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve.js';
-import { MapPool, type MapFallbackReason } from '../src/http/map-pool.js';
+import { MapPool, type MapFallbackReason } from '../src/ingest/map-pool.js';
 import type { EnqueueItem, EnqueueResult, Outbox } from '../src/outbox/types.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { build } from './support/map-build.js';

@@ -8,7 +8,7 @@ import type { SentLog } from '../sent-log.js';
 import type { Coverage } from '../status/coverage.js';
 import type { StatusSource } from '../status/snapshot.js';
 import type { BuildFn } from './ingest.js';
-import type { MapPool } from './map-pool.js';
+import type { MapPool } from '../ingest/map-pool.js';
 
 /** Everything the HTTP layer needs, injected (tests pass fakes). */
 export interface AppDeps {

@@ -1,8 +1,7 @@
-import { Worker } from 'node:worker_threads';
 import type {
   DeadLetter, DeadLetterError, DeadLetterOutcome, EnqueueItem, EnqueueResult, Outbox, OutboxEntry, OutboxStatus,
 } from './types.js';
-import { startWorker } from '../worker-thread.js';
+import { SupervisedWorker, type Unnumbered, type WorkerControl, type WorkerLogger } from '../workers/supervised-worker.js';
 import { LazyEntry } from './lazy-entry.js';
 import { serialiseItems } from './serialise.js';
 
@@ -16,10 +15,7 @@ export interface ThreadedSqliteOutboxOptions extends StorageBounds {
   restartDelayMs?: number;
 }
 
-export interface OutboxLogger {
-  error(obj: Record<string, unknown>, msg: string): void;
-  info(obj: Record<string, unknown>, msg: string): void;
-}
+export type OutboxLogger = WorkerLogger;
 
 /** Dead-letter and file-size bounds, passed to the worker's SqliteOutbox (see SqliteOutboxOptions). */
 export interface StorageBounds {
@@ -52,8 +48,7 @@ export type Request =
   | { id: number; op: 'replayDeadLetters'; options: { destinationId?: string; ids?: readonly string[] } }
   | { id: number; op: 'close' };
 
-/** A request before `#call` numbers it. */
-type RequestOp = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type RequestOp = Unnumbered<Request>;
 
 /** Claimed entries, column-wise; a missing head is `null` in `eventId`. */
 export interface ClaimedColumns {
@@ -69,8 +64,7 @@ export interface ClaimedColumns {
 export type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string }
-  | { id: 0; ready: true }
-  | { id: 0; fatal: string };
+  | WorkerControl;
 
 interface EnqueueBatch {
   counts: number[];
@@ -80,16 +74,6 @@ interface EnqueueBatch {
   eventTime: number[];
   actionSource: string[];
   resolvers: Array<(r: EnqueueResult) => void>;
-}
-
-interface Waiter {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-}
-
-/** The `sqlite-worker` entry next to this file (built or from TS sources: see startWorker). */
-function newWorker(init: WorkerInit): Worker {
-  return startWorker(import.meta.url, 'sqlite-worker', init);
 }
 
 /**
@@ -109,24 +93,13 @@ function newWorker(init: WorkerInit): Worker {
  * not released on restart (the in-flight batches may still be sent and acked); they expire by themselves.
  */
 export class ThreadedSqliteOutbox implements Outbox {
-  readonly #init: WorkerInit;
-  readonly #logger: OutboxLogger | undefined;
-  readonly #baseDelay: number;
-  #worker: Worker | undefined;
-  #waiters = new Map<number, Waiter>();
-  #seq = 0;
+  readonly #worker: SupervisedWorker<Request, Reply>;
   #closed = false;
   #closing: Promise<void> | undefined;
-  #restartDelay: number;
-  #restartTimer: NodeJS.Timeout | undefined;
-  #downReason = 'outbox worker is starting';
   #batch: EnqueueBatch | undefined;
 
-  private constructor(init: WorkerInit, options: ThreadedSqliteOutboxOptions) {
-    this.#init = init;
-    this.#logger = options.logger;
-    this.#baseDelay = options.restartDelayMs ?? 100;
-    this.#restartDelay = this.#baseDelay;
+  private constructor(worker: SupervisedWorker<Request, Reply>) {
+    this.#worker = worker;
   }
 
   /** Starts the worker and waits until it opened the database (open errors reject here). */
@@ -136,102 +109,27 @@ export class ThreadedSqliteOutbox implements Outbox {
     if (options.deadLetterMaxCount !== undefined) init.deadLetterMaxCount = options.deadLetterMaxCount;
     if (options.deadLetterMaxBytes !== undefined) init.deadLetterMaxBytes = options.deadLetterMaxBytes;
     if (options.maxBytes !== undefined) init.maxBytes = options.maxBytes;
-    const o = new ThreadedSqliteOutbox(init, options);
-    await o.#start(init);
-    return o;
+    const worker = new SupervisedWorker<Request, Reply>({
+      callerUrl: import.meta.url, entry: 'sqlite-worker', name: 'outbox worker', workerData: init,
+      // The dead worker's leases belong to batches this process may still ack: not released on restart.
+      restartWorkerData: { ...init, releaseLeasesOnOpen: false },
+      logger: options.logger, restartDelayMs: options.restartDelayMs,
+    });
+    await worker.start();
+    return new ThreadedSqliteOutbox(worker);
   }
 
   /** Test hook: ends the worker as a crash would (the outbox sees an unexpected exit). */
   async killWorkerForTest(): Promise<void> {
-    await this.#worker?.terminate();
+    await this.#worker.kill();
   }
 
-  #start(init: WorkerInit): Promise<void> {
-    const w = newWorker(init);
-    w.unref();
-    return new Promise<void>((resolve, reject) => {
-      let ready = false;
-      w.on('message', (m: Reply) => {
-        if (m.id !== 0) {
-          const waiter = this.#waiters.get(m.id);
-          if (!waiter) return;
-          this.#waiters.delete(m.id);
-          if (this.#waiters.size === 0) w.unref();
-          if ('ok' in m && m.ok) waiter.resolve(m.value);
-          else waiter.reject(new Error(`outbox: ${'error' in m ? m.error : 'unknown worker error'}`));
-          return;
-        }
-        if ('ready' in m) {
-          ready = true;
-          this.#worker = w;
-          this.#restartDelay = this.#baseDelay;
-          resolve();
-        } else if ('fatal' in m) {
-          reject(new Error(`outbox: ${m.fatal}`));
-        }
-      });
-      w.on('error', (e) => {
-        // Followed by 'exit'. Before ready it is an open failure.
-        if (!ready) reject(new Error(`outbox worker failed to start: ${e.message}`));
-        else this.#logger?.error({ err: e.message }, 'outbox worker error');
-      });
-      w.on('exit', (code) => {
-        if (!ready) {
-          reject(new Error(`outbox worker exited during start (code ${code})`));
-          return;
-        }
-        if (this.#worker === w) this.#worker = undefined;
-        this.#failAll(`outbox worker exited (code ${code})`);
-        if (this.#closed) return;
-        this.#downReason = `outbox worker exited (code ${code}); restarting`;
-        this.#logger?.error({ code, restartInMs: this.#restartDelay }, 'outbox worker exited unexpectedly; outbox unavailable until it restarts');
-        this.#scheduleRestart();
-      });
-    });
-  }
-
-  #scheduleRestart(): void {
-    const delay = this.#restartDelay;
-    this.#restartDelay = Math.min(30_000, this.#restartDelay * 2);
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = undefined;
-      if (this.#closed) return;
-      // The dead worker's leases belong to batches this process may still ack: not released here.
-      this.#start({ ...this.#init, releaseLeasesOnOpen: false }).then(
-        () => this.#logger?.info({}, 'outbox worker restarted'),
-        (e: Error) => {
-          if (this.#closed) return;
-          this.#downReason = `outbox worker restart failed: ${e.message}`;
-          this.#logger?.error({ err: e.message, restartInMs: this.#restartDelay }, 'outbox worker restart failed');
-          this.#scheduleRestart();
-        },
-      );
-    }, delay);
-    this.#restartTimer.unref();
-  }
-
-  #failAll(reason: string): void {
-    const waiters = this.#waiters;
-    this.#waiters = new Map();
-    for (const w of waiters.values()) w.reject(new Error(reason));
-  }
-
-  /** Sends one request (numbered here) and settles with the worker's reply to it. */
-  #call<T>(op: RequestOp): Promise<T> {
-    const w = this.#worker;
-    if (this.#closed) return Promise.reject(new Error('outbox is closed'));
-    if (!w) return Promise.reject(new Error(this.#downReason));
-    const req = { ...op, id: this.#id() } as Request;
-    return new Promise<T>((resolve, reject) => {
-      if (this.#waiters.size === 0) w.ref();
-      this.#waiters.set(req.id, { resolve: resolve as (v: unknown) => void, reject });
-      w.postMessage(req);
-    });
-  }
-
-  #id(): number {
-    this.#seq = this.#seq >= 0x3fffffff ? 1 : this.#seq + 1;
-    return this.#seq;
+  /** Sends one request and settles with the worker's answer to it. */
+  async #call<T>(op: RequestOp): Promise<T> {
+    if (this.#closed) throw new Error('outbox is closed');
+    const reply = await this.#worker.call(op);
+    if ('ok' in reply && reply.ok) return reply.value as T;
+    throw new Error(`outbox: ${'error' in reply ? reply.error : 'unknown worker error'}`);
   }
 
   /**
@@ -315,20 +213,14 @@ export class ThreadedSqliteOutbox implements Outbox {
   /** Messages are handled in order: everything sent before `close` (pending enqueues included) completes first. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#restartTimer) clearTimeout(this.#restartTimer);
       this.#flush();
-      const w = this.#worker;
-      if (w) {
-        try {
-          await this.#call({ op: 'close' });
-        } catch {
-          // The worker died meanwhile: nothing left to close.
-        }
+      try {
+        await this.#call({ op: 'close' });
+      } catch {
+        // The worker is down or died meanwhile: nothing left to close.
       }
       this.#closed = true;
-      this.#worker = undefined;
-      if (w) await w.terminate();
-      this.#failAll('outbox is closed');
+      await this.#worker.close();
     })();
     return this.#closing;
   }

@@ -83,7 +83,7 @@ try {
     ...(init.maxBytes !== undefined ? { maxBytes: init.maxBytes } : {}),
   });
 } catch (e) {
-  reply({ id: 0, fatal: `sqlite: ${(e as Error).message}` });
+  reply({ id: 0, fatal: `outbox: sqlite: ${(e as Error).message}` });
   process.exit(1);
 }
 

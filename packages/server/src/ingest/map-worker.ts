@@ -7,9 +7,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildCapiEvent } from '../mapping/build.js';
 import type { DestinationConfig } from '../mapping/types.js';
-import { HttpError } from './errors.js';
-import { eventsFromBody, jsonFromBuffer } from './events-input.js';
-import { prepare, type BuildFn, type IngestDeps } from './ingest.js';
+import { HttpError } from '../http/errors.js';
+import { eventsFromBody, jsonFromBuffer } from '../http/events-input.js';
+import { prepare, type BuildFn, type IngestDeps } from '../http/ingest.js';
 import type { MapReply, MapRequest, MapWorkerInit } from './map-pool.js';
 
 const port = parentPort;
