@@ -3,12 +3,11 @@ import type {
 } from './types.js';
 import { SupervisedWorker, type Unnumbered, type WorkerControl, type WorkerLogger } from '../workers/supervised-worker.js';
 import { LazyEntry } from './lazy-entry.js';
+import type { SqliteOutboxOptions } from './sqlite.js';
 import { serialiseItems } from './serialise.js';
 
-/** Options of the threaded SQLite outbox (the worker's `SqliteOutbox` gets the same, minus `now`). */
-export interface ThreadedSqliteOutboxOptions extends StorageBounds {
-  maxDepth?: number;
-  releaseLeasesOnOpen?: boolean;
+/** Options of the threaded SQLite outbox: the worker's `SqliteOutbox` gets the same, minus `now`. */
+export interface ThreadedSqliteOutboxOptions extends Omit<SqliteOutboxOptions, 'now'> {
   /** Worker exits and restarts are reported here (the server passes its logger). */
   logger?: OutboxLogger;
   /** First restart delay after an unexpected worker exit; doubles up to 30 s. */
@@ -17,19 +16,8 @@ export interface ThreadedSqliteOutboxOptions extends StorageBounds {
 
 export type OutboxLogger = WorkerLogger;
 
-/** Dead-letter and file-size bounds, passed to the worker's SqliteOutbox (see SqliteOutboxOptions). */
-export interface StorageBounds {
-  deadLetterMaxCount?: number;
-  deadLetterMaxBytes?: number;
-  maxBytes?: number;
-}
-
-/** What the worker is started with. */
-export interface WorkerInit extends StorageBounds {
-  path: string;
-  maxDepth?: number;
-  releaseLeasesOnOpen: boolean;
-}
+/** What the worker is started with (plain data). */
+export type WorkerInit = Omit<SqliteOutboxOptions, 'now'> & { path: string };
 
 /**
  * Wire format. Events cross the thread boundary as JSON text plus head fields in flat parallel arrays, so
@@ -48,8 +36,6 @@ export type Request =
   | { id: number; op: 'replayDeadLetters'; options: { destinationId?: string; ids?: readonly string[] } }
   | { id: number; op: 'close' };
 
-type RequestOp = Unnumbered<Request>;
-
 /** Claimed entries, column-wise; a missing head is `null` in `eventId`. */
 export interface ClaimedColumns {
   ids: string[];
@@ -66,15 +52,7 @@ export type Reply =
   | { id: number; ok: false; error: string }
   | WorkerControl;
 
-interface EnqueueBatch {
-  counts: number[];
-  dest: string[];
-  json: string[];
-  eventId: string[];
-  eventTime: number[];
-  actionSource: string[];
-  resolvers: Array<(r: EnqueueResult) => void>;
-}
+type EnqueueBatch = Omit<Extract<Request, { op: 'enqueue' }>, 'id' | 'op'> & { resolvers: Array<(r: EnqueueResult) => void> };
 
 /**
  * The SQLite outbox on its own thread. better-sqlite3 is synchronous: inline, every enqueue `COMMIT`
@@ -105,10 +83,9 @@ export class ThreadedSqliteOutbox implements Outbox {
   /** Starts the worker and waits until it opened the database (open errors reject here). */
   static async open(path: string, options: ThreadedSqliteOutboxOptions = {}): Promise<ThreadedSqliteOutbox> {
     const init: WorkerInit = { path, releaseLeasesOnOpen: options.releaseLeasesOnOpen ?? false };
-    if (options.maxDepth !== undefined) init.maxDepth = options.maxDepth;
-    if (options.deadLetterMaxCount !== undefined) init.deadLetterMaxCount = options.deadLetterMaxCount;
-    if (options.deadLetterMaxBytes !== undefined) init.deadLetterMaxBytes = options.deadLetterMaxBytes;
-    if (options.maxBytes !== undefined) init.maxBytes = options.maxBytes;
+    for (const k of ['maxDepth', 'deadLetterMaxCount', 'deadLetterMaxBytes', 'maxBytes'] as const) {
+      if (options[k] !== undefined) init[k] = options[k];
+    }
     const worker = new SupervisedWorker<Request, Reply>({
       callerUrl: import.meta.url, entry: 'sqlite-worker', name: 'outbox worker', workerData: init,
       // The dead worker's leases belong to batches this process may still ack: not released on restart.
@@ -125,7 +102,7 @@ export class ThreadedSqliteOutbox implements Outbox {
   }
 
   /** Sends one request and settles with the worker's answer to it. */
-  async #call<T>(op: RequestOp): Promise<T> {
+  async #call<T>(op: Unnumbered<Request>): Promise<T> {
     if (this.#closed) throw new Error('outbox is closed');
     const reply = await this.#worker.call(op);
     if ('ok' in reply && reply.ok) return reply.value as T;

@@ -75,13 +75,8 @@ async function handle(outbox: SqliteOutbox, req: Request): Promise<unknown> {
 
 let outbox: SqliteOutbox;
 try {
-  outbox = new SqliteOutbox(init.path, {
-    releaseLeasesOnOpen: init.releaseLeasesOnOpen,
-    ...(init.maxDepth !== undefined ? { maxDepth: init.maxDepth } : {}),
-    ...(init.deadLetterMaxCount !== undefined ? { deadLetterMaxCount: init.deadLetterMaxCount } : {}),
-    ...(init.deadLetterMaxBytes !== undefined ? { deadLetterMaxBytes: init.deadLetterMaxBytes } : {}),
-    ...(init.maxBytes !== undefined ? { maxBytes: init.maxBytes } : {}),
-  });
+  const { path, ...options } = init;
+  outbox = new SqliteOutbox(path, options);
 } catch (e) {
   reply({ id: 0, fatal: `outbox: sqlite: ${(e as Error).message}` });
   process.exit(1);

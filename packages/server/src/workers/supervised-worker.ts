@@ -183,11 +183,8 @@ export class SupervisedWorker<Request extends { id: number }, Reply extends { id
       w.on('exit', (code) => {
         if (!started) reject(new Error(`${name} exited during start (code ${code})`));
         if (this.#worker !== w) return;
-        this.#down('worker_exit', `${name} exited (code ${code})`);
-        if (!started || this.#closed) return;
-        this.#downReason = `${name} exited (code ${code}); restarting`;
-        this.#o.logger?.error({ code, restartInMs: this.#restartDelay }, `${name} exited unexpectedly; restarting (unavailable until then)`);
-        this.restartLater();
+        if (!started || this.#closed) this.#down('worker_exit', `${name} exited (code ${code})`);
+        else this.#lost(`${name} exited (code ${code})`, 'exited unexpectedly', { code });
       });
     });
   }
@@ -206,12 +203,17 @@ export class SupervisedWorker<Request extends { id: number }, Reply extends { id
     const waiter = this.#waiters.get(id);
     if (!waiter) return;
     this.#waiters.delete(id);
-    this.#o.logger?.error({ timeoutMs }, `${this.#o.name} timed out; restarting it`);
     waiter.reject(new WorkerCallError('timeout', `${this.#o.name} did not answer within ${timeoutMs} ms`));
     if (this.#worker !== w) return;
-    this.#down('worker_exit', `${this.#o.name} ended after a timeout`);
+    this.#lost(`${this.#o.name} ended after a timeout`, 'timed out', { timeoutMs });
     void w.terminate();
-    this.#downReason = `${this.#o.name} timed out; restarting`;
+  }
+
+  /** An unexpected loss of the running worker: its calls fail, it is logged, a restart is scheduled. */
+  #lost(message: string, what: string, detail: Record<string, unknown>): void {
+    this.#down('worker_exit', message);
+    this.#downReason = `${message}; restarting`;
+    this.#o.logger?.error({ ...detail, restartInMs: this.#restartDelay }, `${this.#o.name} ${what}; restarting (unavailable until then)`);
     this.restartLater();
   }
 
