@@ -14,12 +14,8 @@ export interface OutboxCounters {
   storageFull: boolean;
 }
 
-export interface GroupCommitOptions {
-  maxDepth: number;
-  now: () => number;
-  /** `max_page_count` when a size cap is set, else 0. */
-  maxPages: number;
-}
+/** `maxPages`: `max_page_count` when a size cap is set, else 0. */
+type CommitLimits = { maxDepth: number; now: () => number; maxPages: number };
 
 interface Pending {
   items: readonly EnqueueItem[];
@@ -48,13 +44,13 @@ export class GroupCommit {
   readonly #db: Database.Database;
   readonly #s: Statements;
   readonly #counters: OutboxCounters;
-  readonly #opts: GroupCommitOptions;
+  readonly #opts: CommitLimits;
   readonly #args: unknown[] = new Array<unknown>(CHUNK * INSERT_COLS);
   readonly #oneArgs: unknown[] = new Array<unknown>(INSERT_COLS);
   #pending: Pending[] = [];
   #scheduled = false;
 
-  constructor(db: Database.Database, statements: Statements, counters: OutboxCounters, options: GroupCommitOptions) {
+  constructor(db: Database.Database, statements: Statements, counters: OutboxCounters, options: CommitLimits) {
     this.#db = db;
     this.#s = statements;
     this.#counters = counters;
