@@ -4,7 +4,8 @@
  * over N events (default 100,000), current class vs the class as it was at commit eb6ea91 (a queue row per
  * event, claim = UPDATE … RETURNING), interleaved (base, new, base, new …) on fresh files so machine-load swings hit both.
  * Run: `node --import tsx bench/outbox-sqlite.bench.ts` (from packages/server). BENCH_EVENTS, BENCH_ROUNDS.
- * BENCH_BASELINE=<other checkout, built> compares with that checkout's `dist/outbox/sqlite.js` instead.
+ * BENCH_BASELINE=<other checkout, built> compares with that checkout's `dist/outbox/sqlite.js` instead, and the
+ * current class is then read from this checkout's `dist` too (built: the same compiler output on both sides).
  * BENCH_JSON=1 passes each event's JSON text along (`EnqueueItem.json`) to the current class.
  */
 import { execFileSync } from 'node:child_process';
@@ -135,7 +136,11 @@ async function main(): Promise<void> {
   const baseline = await loadBaseline();
   const baseLabel = process.env.BENCH_BASELINE ? `baseline ${process.env.BENCH_BASELINE}` : `baseline ${BASELINE_COMMIT}`;
   if (!baseline) console.log(`(no git history: baseline ${BASELINE_COMMIT} skipped)`);
-  const variants: Array<[string, OpenOutbox, boolean]> = [['current', (p) => new SqliteOutbox(p), PASS_JSON]];
+  let Current: new (path: string) => Outbox = SqliteOutbox;
+  if (process.env.BENCH_BASELINE) {
+    Current = ((await import(new URL('../dist/outbox/sqlite.js', import.meta.url).href)) as { SqliteOutbox: typeof Current }).SqliteOutbox;
+  }
+  const variants: Array<[string, OpenOutbox, boolean]> = [['current', (p) => new Current(p), PASS_JSON]];
   if (baseline) variants.unshift([baseLabel, baseline, false]);
   for (let r = 1; r <= ROUNDS; r++) {
     for (const [label, open, json] of variants) {
