@@ -73,5 +73,6 @@ export function prepareStatements(db: Database.Database): Statements {
     const st = db.prepare(sql);
     out[name] = mode === 'raw' ? st.raw(true) : mode === 'pluck' ? st.pluck(true) : st;
   }
-  return out as Statements;
+  // A literal copy: the keyed stores above leave `out` as a hash map; the copy gets fast, cached property reads.
+  return { ...out } as Statements;
 }
