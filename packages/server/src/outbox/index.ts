@@ -1,6 +1,7 @@
 import type { Outbox } from './types.js';
 import { SqliteOutbox } from './sqlite.js';
-import { ThreadedSqliteOutbox, type OutboxLogger } from './sqlite-thread.js';
+import { ThreadedSqliteOutbox } from './sqlite-thread.js';
+import type { WorkerLogger } from '../workers/supervised-worker.js';
 import { parseOutboxUrl } from './url.js';
 
 export interface CreateOutboxOptions {
@@ -14,7 +15,7 @@ export interface CreateOutboxOptions {
    */
   thread?: boolean;
   /** Outbox-level failures (the SQLite worker's exits/restarts). */
-  logger?: OutboxLogger;
+  logger?: WorkerLogger;
   /** Dead letters kept (SQLite: whole file; Redis: per destination); the oldest are evicted beyond it. */
   deadLetterMaxCount?: number;
   /** Bytes of dead letters kept (same scope as the count); the oldest are evicted beyond it. */
@@ -29,16 +30,9 @@ type RedisModule = { createRedisOutbox(url: string, options: CreateOutboxOptions
 export async function createOutbox(url: string, options: CreateOutboxOptions = {}): Promise<Outbox> {
   const target = parseOutboxUrl(url);
   if (target.kind === 'sqlite') {
-    const path = target.path;
-    const sqliteOptions = {
-      ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-      ...(options.releaseLeasesOnOpen !== undefined ? { releaseLeasesOnOpen: options.releaseLeasesOnOpen } : {}),
-      ...(options.deadLetterMaxCount !== undefined ? { deadLetterMaxCount: options.deadLetterMaxCount } : {}),
-      ...(options.deadLetterMaxBytes !== undefined ? { deadLetterMaxBytes: options.deadLetterMaxBytes } : {}),
-      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-    };
-    if (options.thread === false) return new SqliteOutbox(path, sqliteOptions);
-    return ThreadedSqliteOutbox.open(path, { ...sqliteOptions, ...(options.logger ? { logger: options.logger } : {}) });
+    const { thread, logger, ...sqliteOptions } = options;
+    if (thread === false) return new SqliteOutbox(target.path, sqliteOptions);
+    return ThreadedSqliteOutbox.open(target.path, logger ? { ...sqliteOptions, logger } : sqliteOptions);
   }
   if (target.kind === 'redis') {
     // Loaded only when configured (ioredis stays out of SQLite-only processes).

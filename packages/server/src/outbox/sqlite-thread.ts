@@ -9,12 +9,10 @@ import { serialiseItems } from './serialise.js';
 /** Options of the threaded SQLite outbox: the worker's `SqliteOutbox` gets the same, minus `now`. */
 export interface ThreadedSqliteOutboxOptions extends Omit<SqliteOutboxOptions, 'now'> {
   /** Worker exits and restarts are reported here (the server passes its logger). */
-  logger?: OutboxLogger;
+  logger?: WorkerLogger;
   /** First restart delay after an unexpected worker exit; doubles up to 30 s. */
   restartDelayMs?: number;
 }
-
-export type OutboxLogger = WorkerLogger;
 
 /** What the worker is started with (plain data). */
 export type WorkerInit = Omit<SqliteOutboxOptions, 'now'> & { path: string };
