@@ -5,7 +5,7 @@ import { Dispatcher } from './delivery/dispatcher.js';
 import { createGraphClient, type FetchLike } from './delivery/graph-client.js';
 import { createHttpHandler } from './http/app.js';
 import { defaultMapWorkers, MapPool } from './ingest/map-pool.js';
-import type { BuildFn } from './http/ingest.js';
+import type { BuildFn } from './ingest/types.js';
 import { createLogger, type Logger } from './log.js';
 import { buildCapiEvent } from './mapping/build.js';
 import { createMetrics, type Metrics } from './metrics.js';

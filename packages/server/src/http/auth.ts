@@ -1,4 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Secret } from '../config/secret.js';
 import { HttpError } from './errors.js';
@@ -21,21 +22,24 @@ export function createKeyCheck(keys: readonly Secret[]): (presented: string | un
   };
 }
 
-export function requireApiKey(keys: readonly Secret[], onRefused?: () => void): RequestHandler {
+/** Why a request's `Authorization: Bearer <key>` is refused (401), or undefined when the key is configured. */
+export function apiKeyCheck(keys: readonly Secret[]): (req: IncomingMessage) => HttpError | undefined {
   const check = createKeyCheck(keys);
-  return (req, _res, next) => {
+  return (req) => {
+    if (keys.length === 0) return new HttpError(401, 'unauthorized', 'no API keys are configured on this server (API_KEYS)');
     const h = req.headers.authorization;
     const m = h === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (keys.length === 0) {
-      onRefused?.();
-      next(new HttpError(401, 'unauthorized', 'no API keys are configured on this server (API_KEYS)'));
-      return;
-    }
-    if (!m || !check(m[1])) {
-      onRefused?.();
-      next(new HttpError(401, 'unauthorized', m ? 'API key not recognised' : 'missing Authorization: Bearer <API key>', 'authorization'));
-      return;
-    }
-    next();
+    if (!m || !check(m[1])) return new HttpError(401, 'unauthorized', m ? 'API key not recognised' : 'missing Authorization: Bearer <API key>', 'authorization');
+    return undefined;
+  };
+}
+
+/** Express middleware form of apiKeyCheck (`onRefused` counts the refusal). */
+export function requireApiKey(keys: readonly Secret[], onRefused?: () => void): RequestHandler {
+  const refusal = apiKeyCheck(keys);
+  return (req, _res, next) => {
+    const err = refusal(req);
+    if (err) onRefused?.();
+    next(err);
   };
 }

@@ -1,6 +1,56 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
+import proxyaddr from 'proxy-addr';
 import type { Logger } from '../log.js';
+
+/** The client as the request shows it, trusting forwarded headers only as `trust proxy` allows. */
+export interface Client {
+  /** The client's address (IPv4-mapped IPv6 written as IPv4), or undefined when the socket has none. */
+  ip: string | undefined;
+  /** Host name the client asked for (X-Forwarded-Host from a trusted proxy, else Host), port removed. */
+  hostname(): string | undefined;
+  /** Whether the client used HTTPS (X-Forwarded-Proto from a trusted proxy, else the socket). */
+  secure(): boolean;
+}
+
+/**
+ * Reads a request's client with Express's `trust proxy` semantics (the same proxy-addr module and value
+ * forms: true, a hop count, or a comma list of addresses/CIDRs/`loopback`…), without Express's request object.
+ */
+export function clientReader(trustProxy: boolean | number | string): (req: IncomingMessage) => Client {
+  const trust = trustProxy === true ? () => true
+    : typeof trustProxy === 'number' ? (_a: string, hop: number) => hop < trustProxy
+      : proxyaddr.compile(trustProxy === false ? [] : trustProxy.split(',').map((v) => v.trim()));
+  const fromProxy = (req: IncomingMessage): boolean => trust(req.socket.remoteAddress ?? '', 0);
+  return (req) => {
+    const raw = req.socket.remoteAddress === undefined ? undefined : proxyaddr(req, trust);
+    const ip = raw === undefined || raw === '' ? undefined : raw.startsWith('::ffff:') ? raw.slice(7) : raw;
+    return {
+      ip,
+      hostname() {
+        let host = header(req, 'x-forwarded-host');
+        if (!host || !fromProxy(req)) host = header(req, 'host');
+        else if (host.includes(',')) host = host.slice(0, host.indexOf(',')).trimEnd();
+        if (!host) return undefined;
+        const offset = host[0] === '[' ? host.indexOf(']') + 1 : 0;
+        const colon = host.indexOf(':', offset);
+        return colon === -1 ? host : host.slice(0, colon);
+      },
+      secure() {
+        const socketProto = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+        if (!fromProxy(req)) return socketProto === 'https';
+        const h = header(req, 'x-forwarded-proto') || socketProto;
+        const comma = h.indexOf(',');
+        return (comma === -1 ? h : h.slice(0, comma)).trim() === 'https';
+      },
+    };
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
 
 /**
  * The rate-limit key of a client address: an IPv4 address as is; an IPv6 address by its /64 prefix (one

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import express from 'express';
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { clientReader } from './client-address.js';
 import { fbCookie, firstPartyCookieDomain, registrableDomain } from './cookies.js';
 import { originHost } from './cors.js';
 
@@ -123,25 +124,26 @@ describe('firstPartyCookieDomain', () => {
 
 /**
  * What /collect passes: `originHost(Origin)` (URL hostname: lower case, punycode, IPv6 in brackets) and
- * Express's `req.hostname` (Host or X-Forwarded-Host, port stripped, case kept). Checked through a real
- * Express app over HTTP.
+ * the client's `hostname()` (Host, or X-Forwarded-Host from a trusted proxy; port stripped, case kept).
+ * Checked over real HTTP.
  */
 describe('with the inputs /collect passes', () => {
-  async function domainsFor(requests: { origin: string; host?: string; raw?: string }[]): Promise<unknown[]> {
-    const app = express();
-    app.get('/', (req, res) => {
+  async function domainsFor(requests: { origin: string; host?: string; forwardedHost?: string }[], trustProxy: boolean | string = false): Promise<unknown[]> {
+    const clientOf = clientReader(trustProxy);
+    const server = createServer((req, res) => {
       const oh = originHost(req.headers.origin ?? '');
-      const d = oh === undefined ? null : firstPartyCookieDomain(oh, req.hostname);
-      res.json({ d: d === undefined ? 'host-only' : d });
+      const d = oh === undefined ? null : firstPartyCookieDomain(oh, clientOf(req).hostname() as string);
+      res.end(JSON.stringify({ d: d === undefined ? 'host-only' : d }));
     });
-    const server = app.listen(0, '127.0.0.1');
+    server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     try {
       const out: unknown[] = [];
       for (const r of requests) {
         const host = r.host === undefined ? '' : `Host: ${r.host}\r\n`;
-        const head = `GET / HTTP/1.0\r\n${host}Origin: ${r.origin}\r\nConnection: close\r\n\r\n`;
+        const fwd = r.forwardedHost === undefined ? '' : `X-Forwarded-Host: ${r.forwardedHost}\r\n`;
+        const head = `GET / HTTP/1.0\r\n${host}${fwd}Origin: ${r.origin}\r\nConnection: close\r\n\r\n`;
         const sock = connect(port, '127.0.0.1');
         sock.end(head);
         let text = '';
@@ -167,5 +169,14 @@ describe('with the inputs /collect passes', () => {
         { origin: 'https://www.shop.co.uk' },
       ]),
     ).toEqual(['shop.co.uk', 'xn--mnchen-3ya.de', 'shop.github.io', 'host-only', 'host-only', null, null]);
+  });
+
+  it('X-Forwarded-Host counts only from a trusted proxy (its first value), else Host', async () => {
+    const requests = [
+      { origin: 'https://www.shop.co.uk', host: 'internal:8080', forwardedHost: 'capi.shop.co.uk, other.example' },
+      { origin: 'https://www.shop.co.uk', host: 'capi.shop.co.uk', forwardedHost: '' },
+    ];
+    expect(await domainsFor(requests, false)).toEqual([null, 'shop.co.uk']);
+    expect(await domainsFor(requests, 'loopback')).toEqual(['shop.co.uk', 'shop.co.uk']);
   });
 });

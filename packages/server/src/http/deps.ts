@@ -7,7 +7,7 @@ import type { Outbox } from '../outbox/types.js';
 import type { SentLog } from '../sent-log.js';
 import type { Coverage } from '../status/coverage.js';
 import type { StatusSource } from '../status/snapshot.js';
-import type { BuildFn } from './ingest.js';
+import type { BuildFn } from '../ingest/types.js';
 import type { MapPool } from '../ingest/map-pool.js';
 
 /** Everything the HTTP layer needs, injected (tests pass fakes). */

@@ -52,23 +52,3 @@ export function securityHeaders(): RequestHandler {
     next();
   };
 }
-
-/** JSON text answer without express's res.json/res.send machinery (charset/etag/freshness checks). */
-export function sendJsonText(res: import('node:http').ServerResponse, status: number, text: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
-}
-
-/** Sets a flat `[name, value, …]` list with setHeader (error paths of the fast routes, before sendError). */
-export function applyFlatHeaders(res: import('node:http').ServerResponse, flat: readonly string[]): void {
-  const seen = new Set<string>();
-  for (let i = 0; i < flat.length; i += 2) {
-    const k = flat[i]!;
-    const lk = k.toLowerCase();
-    if (seen.has(lk)) res.appendHeader(k, flat[i + 1]!);
-    else res.setHeader(k, flat[i + 1]!);
-    seen.add(lk);
-  }
-}

@@ -3,7 +3,7 @@ import { Secret } from '../config/secret.js';
 import { createKeyCheck } from './auth.js';
 import { fbCookie, firstPartyCookieDomain, isCookieSafeFbValue, registrableDomain } from './cookies.js';
 import { isOriginAllowed } from './cors.js';
-import { checkHeader, ConversionGrouper, rowToParts } from './csv-rows.js';
+import { checkHeader, ConversionGrouper, rowToParts } from '../ingest/csv-rows.js';
 import { RateLimiter } from './rate-limit.js';
 import { stripServerOnlyFields } from './strip.js';
 

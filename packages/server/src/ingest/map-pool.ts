@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { DestinationConfig } from '../mapping/types.js';
 import { lazyEvent } from '../outbox/lazy-entry.js';
 import type { EnqueueItem } from '../outbox/types.js';
-import type { Prepared } from '../http/ingest.js';
+import type { Prepared } from './types.js';
 import { SupervisedWorker, WorkerCallError, type WorkerControl, type WorkerLogger } from '../workers/supervised-worker.js';
 
 /** What a mapping worker is started with (plain data: no secrets, no functions). */
@@ -78,7 +78,7 @@ export function preparedFromColumns(c: MapResultColumns): Prepared {
     items[i] = { destinationId: c.dest[i]!, event, json };
   }
   return {
-    items, count: c.count, accepted: c.accepted, results: [], resultsJson: c.resultsJson, firstEvents: [], source: 'api', drops: c.drops, keyMasks: c.keyMasks,
+    items, count: c.count, accepted: c.accepted, resultsJson: c.resultsJson, source: 'api', drops: c.drops, keyMasks: c.keyMasks,
     itemFb: { fbp: c.fbp, fbc: c.fbc },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Worker entry of the mapping pool (see map-pool.ts): decodes + parses a `/v1/events` body, runs the SAME
- * `prepare` as the inline path (ingest.ts, `replyJson`) and answers with strings and numbers only: the reply
+ * `prepare` as the inline path (prepare.ts) and answers with strings and numbers only: the reply
  * fragment, per queued item its JSON text and head fields, and the drops. Nothing here throws to the main
  * thread: every failure becomes a reply (request errors as `httpError`, anything else as `fail`).
  */
@@ -8,8 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { buildCapiEvent } from '../mapping/build.js';
 import type { DestinationConfig } from '../mapping/types.js';
 import { HttpError } from '../http/errors.js';
-import { eventsFromBody, jsonFromBuffer } from '../http/events-input.js';
-import { prepare, type BuildFn, type IngestDeps } from '../http/ingest.js';
+import { eventsFromBody, jsonFromBuffer } from './events-input.js';
+import { prepare } from './prepare.js';
+import type { BuildFn, IngestDeps } from './types.js';
 import type { MapReply, MapRequest, MapWorkerInit } from './map-pool.js';
 
 const port = parentPort;
@@ -35,7 +36,7 @@ function handle(build: BuildFn, destinations: readonly DestinationConfig[], req:
     throw e;
   }
   const deps = { config: { destinations }, build, now: () => req.now } as unknown as IngestDeps;
-  const p = prepare(deps, inputs, 'api', {}, { replyJson: true });
+  const p = prepare(deps, inputs, 'api', {});
   const n = p.items.length;
   const dest = new Array<string>(n);
   const json = new Array<string>(n);
@@ -59,7 +60,7 @@ function handle(build: BuildFn, destinations: readonly DestinationConfig[], req:
   }
   return {
     id: req.id,
-    ok: { count: p.count, accepted: p.accepted, resultsJson: p.resultsJson, dest, json, eventId, eventName, eventTime, actionSource, fbp, fbc, drops: p.drops, keyMasks: p.keyMasks ?? [] },
+    ok: { count: p.count, accepted: p.accepted, resultsJson: p.resultsJson, dest, json, eventId, eventName, eventTime, actionSource, fbp, fbc, drops: p.drops, keyMasks: p.keyMasks },
   };
 }
 

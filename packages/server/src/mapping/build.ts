@@ -6,10 +6,10 @@ import { resolveEventName } from './event-name.js';
 import { eventTimeViolation, resolveEventTime } from './event-time.js';
 import { checkMatchKeys } from './match-keys.js';
 import { applyPrivacy } from './privacy.js';
-import type { BuildResult, CapiServerEvent, DestinationConfig, MappingContext } from './types.js';
+import type { BuildResult, CapiServerEvent, DestinationConfig, MappingContext, Refusal } from './types.js';
 import { resolveEventSourceUrl, resolveReferrerUrl } from './urls.js';
-import { buildUserData } from './user-data.js';
-import { describe, isObj, own } from './util.js';
+import { buildUserData, readFbCookies } from './user-data.js';
+import { describe, isObj, own, type Obj } from './util.js';
 
 /** Warnings listed per event (a reply lists them per event: an array of junk must not grow it without bound). */
 export const MAX_WARNINGS = 20;
@@ -22,12 +22,30 @@ const EMPTY_CTX: MappingContext = {};
  * with the offending field named in `detail`.
  */
 export function buildCapiEvent(input: unknown, destination: DestinationConfig, ctx: MappingContext = EMPTY_CTX): BuildResult {
+  let r: BuildResult;
   try {
-    return build(input, destination, ctx ?? EMPTY_CTX);
+    r = build(input, destination, ctx ?? EMPTY_CTX);
   } catch (err) {
     // Defensive only: build() handles every known bad input explicitly.
-    return { ok: false, reason: 'invalid_input', detail: `input: unexpected mapping failure (${err instanceof Error ? err.message.slice(0, 200) : 'unknown'})` };
+    r = { ok: false, reason: 'invalid_input', detail: `input: unexpected mapping failure (${err instanceof Error ? err.message.slice(0, 200) : 'unknown'})` };
   }
+  if (!r.ok && isObj(input)) describeRefused(r, input, ctx ?? EMPTY_CTX);
+  return r;
+}
+
+/** Adds to a refusal the event's own id and its fbp/fbc (unless consent was refused) as build() reads them, and its name as sent. */
+function describeRefused(r: Refusal, input: Obj, ctx: MappingContext): void {
+  const fb = own(own(input, 'integrations'), 'facebook');
+  const context = own(input, 'context');
+  const id = resolveEventId(input, fb, context, ctx);
+  if (id.ok && !id.generated) r.eventId = id.value;
+  // The name as the caller sent it (the one they search their own logs for), not the Meta name.
+  const name = own(input, 'event_name');
+  if (typeof name === 'string') r.eventName = name.slice(0, 200);
+  if (r.reason === 'no_consent') return;
+  const { fbp, fbc } = readFbCookies(input, fb, context);
+  if (fbp !== undefined) r.fbp = fbp;
+  if (fbc !== undefined) r.fbc = fbc;
 }
 
 /** UTC year of `ms`, remembered for the current year's range (one Date per year boundary, not per event). */

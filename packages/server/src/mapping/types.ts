@@ -126,7 +126,21 @@ const DROP_REASON_SET: Record<DropReason, true> = {
 /** Every DropReason (e.g. to pre-register a metrics counter per reason). */
 export const DROP_REASONS = Object.keys(DROP_REASON_SET) as DropReason[];
 
-export type BuildResult =
-  | { ok: true; event: CapiServerEvent; matchKeys: string[]; warnings: string[] }
-  /** `matchKeys`: with the match-key drops, the user_data keys present (names only). */
-  | { ok: false; reason: DropReason; detail: string; matchKeys?: string[] };
+/**
+ * Why an event was refused, and what it still says about itself, read by the mapping's own rules (for the
+ * reply and the sent log): `matchKeys` with the match-key drops, the user_data keys present (names only);
+ * `eventId` the event's own id (never a derived or generated one); `eventName` its `event_name` as sent;
+ * `fbp`/`fbc` when valid, never for an event refused for consent.
+ */
+export interface Refusal {
+  ok: false;
+  reason: DropReason;
+  detail: string;
+  matchKeys?: string[];
+  eventId?: string;
+  eventName?: string;
+  fbp?: string;
+  fbc?: string;
+}
+
+export type BuildResult = { ok: true; event: CapiServerEvent; matchKeys: string[]; warnings: string[] } | Refusal;

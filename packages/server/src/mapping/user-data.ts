@@ -166,6 +166,15 @@ function fbCookie(input: Obj, fb: unknown, cookie: unknown, overrides: Obj | und
   return at < 0 ? undefined : validFb((values[at] as string).trim(), name, fields[at]!, warnings);
 }
 
+/** fbp and fbc as buildUserData reads them (without the fbclid fallback; warnings discarded), for a refused event. */
+export function readFbCookies(input: Obj, fb: unknown, context: unknown): { fbp?: string | undefined; fbc?: string | undefined } {
+  const ov = own(fb, 'user_data');
+  const overrides = isObj(ov) ? ov : undefined;
+  const cookie = own(own(context, 'device'), 'cookie');
+  const ignored: string[] = [];
+  return { fbp: fbCookie(input, fb, cookie, overrides, 'fbp', ignored), fbc: fbCookie(input, fb, cookie, overrides, 'fbc', ignored) };
+}
+
 function validFb(v: string, name: 'fbc' | 'fbp', field: string, warnings: string[]): string | undefined {
   if (name === 'fbc' ? isValidFbc(v) : isValidFbp(v)) return v;
   warnings.push(name === 'fbc'

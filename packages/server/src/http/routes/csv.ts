@@ -3,12 +3,13 @@ import type { Request, Response, Router } from 'express';
 import express from 'express';
 import { parse } from 'csv-parse';
 import { requireApiKey } from '../auth.js';
-import { checkHeader, ConversionGrouper, rowToParts, type Conversion } from '../csv-rows.js';
+import { commit } from '../../ingest/commit.js';
+import { checkHeader, ConversionGrouper, rowToParts, type Conversion } from '../../ingest/csv-rows.js';
+import { EventIdDeriver } from '../../ingest/derived-event-id.js';
+import { prepare } from '../../ingest/prepare.js';
+import type { Drop } from '../../ingest/types.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, sendError, shuttingDownError } from '../errors.js';
-import { EventIdDeriver } from '../../mapping/derived-event-id.js';
-import { commit, prepare } from '../ingest.js';
-import { refusalStatus } from '../fast-path.js';
+import { HttpError, refusalStatus, sendError, shuttingDownError } from '../errors.js';
 
 /** `row` is the file line number where the record ends (the header is line 1). */
 interface BadRow {
@@ -84,15 +85,18 @@ export function csvRouter(deps: AppDeps): Router {
         const p = prepare(deps, chunk.map((c) => c.event), 'csv', {}, { eventIds });
         const r = await commit(deps, p);
         if (!r.ok) throw new HttpError(refusalStatus(r.reason), r.reason, `stopped at a chunk the outbox refused: ${r.detail}`);
-        p.results.forEach((res, i) => {
-          const conv = chunk[i]!;
-          if (res.status === 'accepted') {
+        // A conversion is dropped when every destination refused it; its bad rows name each refusal.
+        const refused = new Map<number, Drop[]>();
+        for (const d of p.drops) refused.set(d.index, [...(refused.get(d.index) ?? []), d]);
+        const destinations = config.destinations.length;
+        chunk.forEach((conv, i) => {
+          const drops = refused.get(i) ?? [];
+          if (drops.length < destinations) {
             acceptedConversions++;
             acceptedRows += conv.rows.length;
           } else {
-            const first = res.destinations[0];
-            const reason = first && first.status === 'dropped' ? first.reason : 'dropped';
-            const detail = res.destinations.map((d) => (d.status === 'dropped' ? `${d.destination}: ${d.detail}` : '')).filter(Boolean).join('; ');
+            const reason = drops[0]?.refusal.reason ?? 'dropped';
+            const detail = drops.map((d) => `${d.destination}: ${d.refusal.detail}`).join('; ');
             for (const row of conv.rows) bad({ row, reason, detail });
           }
         });

@@ -2,15 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedDestination } from '../config/schema.js';
 import type { BuildResult, CapiServerEvent, DestinationConfig } from '../mapping/types.js';
 import { SentLog } from '../sent-log.js';
-import { commit, prepare, type BuildFn, type IngestDeps } from './ingest.js';
+import { commit } from './commit.js';
+import { buildSafely, prepare } from './prepare.js';
+import type { BuildFn, DestinationResult, EventResult, IngestDeps } from './types.js';
 
 // A stand-in mapping: the input says what each destination answers, so every reply shape is covered.
 const build: BuildFn = (input, d: DestinationConfig): BuildResult => {
   const o = input as { event_id?: string; event_name?: string; drop?: Record<string, string>; warn?: string[]; throws?: boolean };
   if (o.throws) throw new Error('boom "quoted"\n');
   const reason = o.drop?.[d.id];
-  if (reason === 'insufficient_match_keys') return { ok: false, reason, detail: `rule for ${d.id}`, matchKeys: ['fbp', 'client_user_agent'] };
-  if (reason !== undefined) return { ok: false, reason: reason as 'invalid_input', detail: `detail for ${d.id}: "${o.event_id ?? ''}" \u2028` };
+  // A refusal names the event's own id, as the mapping's does.
+  const id = o.event_id === undefined ? {} : { eventId: o.event_id };
+  if (reason === 'insufficient_match_keys') return { ok: false, reason, detail: `rule for ${d.id}`, matchKeys: ['fbp', 'client_user_agent'], ...id };
+  if (reason !== undefined) return { ok: false, reason: reason as 'invalid_input', detail: `detail for ${d.id}: "${o.event_id ?? ''}" \u2028`, ...id };
   const event = { event_id: o.event_id ?? 'generated-id', event_name: o.event_name ?? 'Purchase', event_time: 1, action_source: 'website', user_data: {} } as unknown as CapiServerEvent;
   return { ok: true, event, matchKeys: ['em', 'external_id'], warnings: o.warn ?? [] };
 };
@@ -26,7 +30,24 @@ function deps(ids: string[]): IngestDeps {
   };
 }
 
-describe('prepare with replyJson', () => {
+/** The reply's results as objects, straight from the stand-in's answers: what resultsJson must encode. */
+function expectedResults(d: IngestDeps, inputs: readonly unknown[]): EventResult[] {
+  return inputs.map((input, index) => {
+    const answers = d.config.destinations.map((dest) => ({ dest, r: buildSafely(d.build, input, dest, { now: 0 }) }));
+    const first = answers.find((a) => a.r.ok)?.r;
+    const refused = answers.find((a) => !a.r.ok)?.r;
+    const destinations: DestinationResult[] = answers.map(({ dest, r }) => (r.ok
+      ? (r.warnings.length ? { destination: dest.id, status: 'accepted', match_keys: r.matchKeys, warnings: r.warnings } : { destination: dest.id, status: 'accepted', match_keys: r.matchKeys })
+      : (r.matchKeys ? { destination: dest.id, status: 'dropped', reason: r.reason, detail: r.detail, match_keys: r.matchKeys } : { destination: dest.id, status: 'dropped', reason: r.reason, detail: r.detail })));
+    const res: EventResult = { index, status: first ? 'accepted' : 'dropped', destinations };
+    const id = first?.ok ? first.event.event_id : refused && !refused.ok ? refused.eventId : undefined;
+    if (id !== undefined) res.event_id = id;
+    if (first?.ok) res.event_name = first.event.event_name;
+    return res;
+  });
+}
+
+describe('prepare', () => {
   const inputs: unknown[] = [
     { event_id: 'a1' },
     { event_id: 'a"2\\', event_name: 'Lead\u00e9', warn: ['value ignored', 'x"y'] },
@@ -39,19 +60,22 @@ describe('prepare with replyJson', () => {
   ];
 
   for (const ids of [['main'], ['main', 'second"dest']]) {
-    it(`gives the bytes JSON.stringify gives for the result objects (${ids.length} destination(s))`, () => {
-      const objects = prepare(deps(ids), inputs, 'api', {});
-      const lean = prepare(deps(ids), inputs, 'api', {}, { replyJson: true });
-      expect(lean.resultsJson).toBe(JSON.stringify(objects.results).slice(1, -1));
-      expect(lean.results).toEqual([]);
-      expect(lean.count).toBe(inputs.length);
-      expect(lean.accepted).toBe(objects.results.filter((r) => r.status === 'accepted').length);
-      expect(objects.accepted).toBe(lean.accepted);
-      expect(lean.items.map((i) => [i.destinationId, i.event.event_id])).toEqual(objects.items.map((i) => [i.destinationId, i.event.event_id]));
-      expect(lean.drops).toEqual(objects.drops);
+    it(`writes the results as JSON.stringify writes the result objects (${ids.length} destination(s))`, () => {
+      const d = deps(ids);
+      const p = prepare(d, inputs, 'api', {});
+      const expected = expectedResults(d, inputs);
+      expect(p.resultsJson).toBe(JSON.stringify(expected).slice(1, -1));
+      expect(p.count).toBe(inputs.length);
+      expect(p.accepted).toBe(expected.filter((r) => r.status === 'accepted').length);
+      expect(p.items.map((i) => [i.destinationId, i.event.event_id])).toEqual(
+        expected.flatMap((r) => r.destinations.filter((x) => x.status === 'accepted').map((x) => [x.destination, r.event_id])),
+      );
+      expect(p.drops.map((x) => [x.index, x.destination, x.refusal.reason])).toEqual(
+        expected.flatMap((r) => r.destinations.flatMap((x) => (x.status === 'dropped' ? [[r.index, x.destination, x.reason]] : []))),
+      );
       // The whole reply parses back to the object form.
-      const reply = `{"accepted":${lean.accepted},"dropped":${lean.count - lean.accepted},"results":[${lean.resultsJson}]}`;
-      expect(JSON.parse(reply)).toEqual({ accepted: objects.accepted, dropped: inputs.length - objects.accepted, results: objects.results });
+      const reply = `{"accepted":${p.accepted},"dropped":${p.count - p.accepted},"results":[${p.resultsJson}]}`;
+      expect(JSON.parse(reply)).toEqual({ accepted: p.accepted, dropped: inputs.length - p.accepted, results: expected });
     });
   }
 });
@@ -59,10 +83,8 @@ describe('prepare with replyJson', () => {
 describe('match-key drops', () => {
   it('name the keys present in the reply (both forms) and in the sent log', async () => {
     const inputs = [{ event_id: 'd3', event_name: 'Purchase', drop: { main: 'insufficient_match_keys' } }];
-    const objects = prepare(deps(['main']), inputs, 'browser', {});
-    expect(objects.results[0]!.destinations[0]).toEqual({ destination: 'main', status: 'dropped', reason: 'insufficient_match_keys', detail: 'rule for main', match_keys: ['fbp', 'client_user_agent'] });
-    const lean = prepare(deps(['main']), inputs, 'api', {}, { replyJson: true });
-    expect(JSON.parse(`[${lean.resultsJson}]`)[0].destinations[0].match_keys).toEqual(['fbp', 'client_user_agent']);
+    const p = prepare(deps(['main']), inputs, 'api', {});
+    expect(JSON.parse(`[${p.resultsJson}]`)[0].destinations[0]).toEqual({ destination: 'main', status: 'dropped', reason: 'insufficient_match_keys', detail: 'rule for main', match_keys: ['fbp', 'client_user_agent'] });
     const counter = { inc: () => undefined };
     const d = { ...deps(['main']), metrics: { received: counter, dropped: counter, enqueued: counter } as never, outbox: { enqueue: async () => ({ ok: true }) } as never };
     await commit(d, prepare(d, inputs, 'browser', {}));
@@ -99,7 +121,6 @@ describe('commit: refusals in the drop log', () => {
     const { DropLog } = await import('../drop-log.js');
     const lines: Array<Record<string, unknown>> = [];
     const dropLog = new DropLog({ logger: { warn: (o: Record<string, unknown>) => { lines.push(o); } } as never, now: () => 0 });
-    const { commit } = await import('./ingest.js');
     const d: IngestDeps = {
       ...deps(['main']), metrics: createMetrics(['main']), dropLog,
       outbox: { enqueue: async () => ({ ok: false, reason: 'outbox_full', detail: 'full' }) } as never,

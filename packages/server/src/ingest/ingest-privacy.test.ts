@@ -4,7 +4,9 @@ import { buildCapiEvent } from '../mapping/build.js';
 import { createMetrics } from '../metrics.js';
 import type { Outbox } from '../outbox/types.js';
 import { SentLog } from '../sent-log.js';
-import { commit, prepare, type IngestDeps } from './ingest.js';
+import { commit } from './commit.js';
+import { prepare } from './prepare.js';
+import type { IngestDeps } from './types.js';
 
 const NOW = 1_700_000_000_000;
 const FBP = 'fb.1.1699999990000.987654321';
@@ -25,9 +27,9 @@ describe('nothing identifying is kept for a non-consented event', () => {
     };
     const p = prepare(deps, [input], 'browser', { ip: '203.0.113.7', userAgent: 'UA' });
     expect(p.drops).toHaveLength(1);
-    expect(p.drops[0]).toMatchObject({ reason: 'no_consent', destination: 'main', eventId: 'no-consent-1', eventName: 'purchase' });
-    expect(p.drops[0]!.fbp).toBeUndefined();
-    expect(p.drops[0]!.fbc).toBeUndefined();
+    expect(p.drops[0]).toMatchObject({ destination: 'main', refusal: { reason: 'no_consent', eventId: 'no-consent-1', eventName: 'purchase' } });
+    expect(p.drops[0]!.refusal.fbp).toBeUndefined();
+    expect(p.drops[0]!.refusal.fbc).toBeUndefined();
     await commit(deps, p);
     const recs = sentLog.get('no-consent-1');
     expect(recs).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
-import type { EventSource } from './types.js';
-import { isObj, own, type Obj } from './util.js';
+import type { EventSource } from '../mapping/types.js';
+import { isObj, own, type Obj } from '../mapping/util.js';
 
 /**
  * Namespace of the event ids capi-bridge derives (uuid v5 = SHA-1 of namespace + name): a fixed random uuid,

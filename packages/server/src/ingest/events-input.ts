@@ -1,4 +1,4 @@
-import { HttpError } from './errors.js';
+import { HttpError } from '../http/errors.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
