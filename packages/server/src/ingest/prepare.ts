@@ -36,7 +36,10 @@ function heads(dests: readonly ResolvedDestination[]): { accepted: string[]; dro
  */
 export function prepare(deps: Pick<IngestDeps, 'config' | 'build' | 'now'>, inputs: readonly unknown[], source: EventSource, ctx: Omit<MappingContext, 'now' | 'source'>, options: PrepareOptions = {}): Prepared {
   const n = inputs.length;
-  const out: Prepared = { items: [], count: n, accepted: 0, source, drops: [], keyMasks: [], resultsJson: '' };
+  const items: Prepared['items'] = [];
+  const keyMasks: number[] = [];
+  const drops: Prepared['drops'] = [];
+  let accepted = 0;
   // One context for the whole request (the mapping core is pure and does not keep or change it).
   const mctx: MappingContext = { ...ctx, now: deps.now(), source };
   const dests = deps.config.destinations;
@@ -57,12 +60,12 @@ export function prepare(deps: Pick<IngestDeps, 'config' | 'build' | 'now'>, inpu
       if (k > 0) dj += ',';
       if (r.ok) {
         first ??= r.event;
-        out.items.push({ destinationId: d.id, event: r.event });
-        out.keyMasks.push(matchKeyMask(r.matchKeys));
+        items.push({ destinationId: d.id, event: r.event });
+        keyMasks.push(matchKeyMask(r.matchKeys));
         dj += head.accepted[k]! + JSON.stringify(r.matchKeys) + (r.warnings.length ? `,"warnings":${JSON.stringify(r.warnings)}}` : '}');
       } else {
         refusal ??= r;
-        out.drops.push({ index, destination: d.id, refusal: r });
+        drops.push({ index, destination: d.id, refusal: r });
         dj += `${head.dropped[k]!}${JSON.stringify(r.reason)},"detail":${JSON.stringify(r.detail)}${r.matchKeys ? `,"match_keys":${JSON.stringify(r.matchKeys)}` : ''}}`;
       }
     }
@@ -71,14 +74,13 @@ export function prepare(deps: Pick<IngestDeps, 'config' | 'build' | 'now'>, inpu
     const id = first ? first.event_id : refusal?.eventId;
     if (id !== undefined) json += `,"event_id":${JSON.stringify(id)}`;
     if (first) {
-      out.accepted++;
+      accepted++;
       json += `,"event_name":${JSON.stringify(first.event_name)}}`;
     } else {
       json += '}';
     }
   }
-  out.resultsJson = json;
-  return out;
+  return { items, count: n, accepted, source, drops, keyMasks, resultsJson: json };
 }
 
 /** What /v1/preview shows: each input mapped for each destination, with the ids prepare would derive; nothing kept. */
