@@ -1,10 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { Response } from 'express';
-
-/** Every error body: `{error:{code,message,field?}}`. Messages name the problem, never a secret. */
-export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
-}
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
@@ -12,14 +6,13 @@ export class HttpError extends Error {
   }
 }
 
+/** Every error body: `{error:{code,message,field?}}`. Messages name the problem, never a secret. */
 export function errorJson(code: string, message: string, field?: string): string {
-  const body: ErrorBody = { error: field === undefined ? { code, message } : { code, message, field } };
-  return JSON.stringify(body);
+  return JSON.stringify({ error: field === undefined ? { code, message } : { code, message, field } });
 }
 
-export function sendError(res: Response, status: number, code: string, message: string, field?: string): void {
-  const body: ErrorBody = { error: field === undefined ? { code, message } : { code, message, field } };
-  res.status(status).json(body);
+export function sendError(res: ServerResponse, status: number, code: string, message: string, field?: string): void {
+  replyJson(res, status, [], errorJson(code, message, field));
 }
 
 /**

@@ -38,3 +38,25 @@ describe('nothing identifying is kept for a non-consented event', () => {
     expect(JSON.stringify(recs)).not.toContain('IwAR');
   });
 });
+
+describe('a dropped event is recorded by the mapping\'s own reading of it', () => {
+  it('its id as the mapping reads it (trimmed, override first), its name as sent, valid fbp/fbc only', async () => {
+    const dest = { id: 'main', pixelId: '1234567890', matchPolicy: 'none', contentType: 'product', defaultActionSource: 'website', sendAllProperties: false } as unknown as ResolvedDestination;
+    const sentLog = new SentLog(100);
+    const deps: IngestDeps = {
+      config: { destinations: [dest] }, build: buildCapiEvent, sentLog, metrics: createMetrics(['main']), now: () => NOW,
+      outbox: { enqueue: async () => ({ ok: true }) } as unknown as Outbox,
+    };
+    const tooOld = { event_timestamp: NOW - 400 * 24 * 3600 * 1000 };
+    const inputs = [
+      { event_name: 'lead', event_id: '  spaced-1  ', fbp: 'not-a-cookie', context: tooOld },
+      { event_name: 'lead', event_id: 'ignored', integrations: { facebook: { event_id: 'override-2', fbp: FBP, user_data: { fbc: FBC } } }, context: tooOld },
+    ];
+    const p = prepare(deps, inputs, 'api', {});
+    expect(JSON.parse(`[${p.resultsJson}]`).map((r: { event_id?: string }) => r.event_id)).toEqual(['spaced-1', 'override-2']);
+    await commit(deps, p);
+    expect(sentLog.get('spaced-1')).toMatchObject([{ event_name: 'lead', status: 'dropped', reason: 'too_old' }]);
+    expect(sentLog.get('spaced-1')[0]!.fbp).toBeUndefined();
+    expect(sentLog.get('override-2')).toMatchObject([{ event_name: 'lead', status: 'dropped', fbp: FBP, fbc: FBC }]);
+  });
+});
