@@ -155,6 +155,7 @@ async function main(): Promise<void> {
     const runCollect = async (ingestOnly: boolean, v: Variant): Promise<void> => {
       const scenario = `/collect single events${ingestOnly ? ', ingest only' : ', delivery running'}`;
       step(name(scenario, v));
+      await sandbox.clear(); // each build starts with an empty Meta stand-in (its stores grow with every event)
       const s1 = await spawnServer({ bin: v.bin, graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
       const collectOpts = { url: `${s1.url}/collect`, method: 'POST' as const, headers: { origin: TEST_ORIGIN, 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 bench' }, body: JSON.stringify(browserPurchase()) };
       await cannon({ ...collectOpts, duration: 2 });
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
     const runEvents = async (ingestOnly: boolean, v: Variant): Promise<void> => {
       const scenario = `/v1/events 500-event batches${ingestOnly ? ', ingest only' : ', delivery running'}`;
       step(name(scenario, v));
+      await sandbox.clear();
       const s2 = await spawnServer({ bin: v.bin, graphUrl: sandbox.url, env: ingestOnly ? { ...commonEnv, DELIVERY_ENABLED: 'false' } : commonEnv });
       const apiOpts = { url: `${s2.url}/v1/events`, method: 'POST' as const, headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: batch, connections: 8 };
       await cannon({ ...apiOpts, duration: 2 });
