@@ -18,7 +18,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  * The Express app (every route, helmet, JSON errors; no listening, no IO of its own) plus the server's
  * request listener. `POST /collect` and `POST /v1/events` (exact path, no query string) skip Express:
  * the listener calls their handler directly (Express's router and middleware chain cost about a quarter
- * of a single-event request; see docs/architecture-http.md). Express mounts the same handlers for every
+ * of a single-event request; see docs/architecture.md). Express mounts the same handlers for every
  * other form of those requests (`/collect/`, query strings), and serves everything else.
  */
 export function createHttpHandler(deps: AppDeps): { app: Express; listener: Handler } {
