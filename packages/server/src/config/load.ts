@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { EnvInput } from './env.js';
 import { ConfigError, resolveConfig } from './resolve.js';
-import type { ConfigFile, ResolvedConfig } from './schema.js';
+import type { ResolvedConfig } from './schema.js';
+import type { ConfigFile } from './settings.js';
 
 /** Reads a JSON config file; a missing file or bad JSON is a ConfigError naming the file. */
 export function readConfigFile(path: string): ConfigFile {

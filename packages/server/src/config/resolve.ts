@@ -1,8 +1,8 @@
 import type { EnvInput } from './env.js';
 import { ConfigError, show } from './parse.js';
-import type { ConfigFile, ConfigFileDestination, ResolvedConfig, ResolvedDestination } from './schema.js';
+import type { ResolvedConfig, ResolvedDestination } from './schema.js';
 import { Secret } from './secret.js';
-import { DESTINATION_SETTINGS, GROUPS, SETTINGS, type Setting } from './settings.js';
+import { DESTINATION_SETTINGS, GROUPS, SETTINGS, type ConfigFile, type ConfigFileDestination, type Setting } from './settings.js';
 
 export { ConfigError } from './parse.js';
 

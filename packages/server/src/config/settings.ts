@@ -190,3 +190,15 @@ export function allSettings(): Array<[string | undefined, Setting<unknown>]> {
   for (const [g, table] of Object.entries(GROUPS)) for (const [k, s] of Object.entries(table)) out.push([`${g}.${k}`, s as Setting<unknown>]);
   return out;
 }
+
+type FileValues<T> = { [K in keyof T]?: T[K] extends Setting<infer V> ? Exclude<V, undefined> : never };
+
+/** What a config file may contain (JSON), as the tables above read it. Env variables override scalars. */
+export type ConfigFile = FileValues<typeof SETTINGS> & {
+  destinations?: ConfigFileDestination[];
+  limits?: Partial<Limits>;
+  delivery?: Partial<DeliverySettings>;
+  rateLimit?: Partial<RateLimitSettings>;
+};
+
+export type ConfigFileDestination = FileValues<typeof DESTINATION_SETTINGS> & { pixelId: string; accessToken: string };
