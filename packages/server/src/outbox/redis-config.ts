@@ -17,18 +17,12 @@ export interface RedisOutboxOptions {
   deadLetterMaxBytes?: number;
 }
 
-export interface RedisOutboxConfig {
+export interface RedisOutboxConfig extends Required<Omit<RedisOutboxOptions, 'consumerName'>> {
   /** URL handed to ioredis: our own query parameters removed. May contain a password: never log it. */
   connectUrl: string;
   /** Same URL with any password replaced, safe for logs and errors. */
   safeUrl: string;
-  keyPrefix: string;
-  maxDepth: number;
   consumerName: string | undefined;
-  commandTimeoutMs: number;
-  connectTimeoutMs: number;
-  deadLetterMaxCount: number;
-  deadLetterMaxBytes: number;
 }
 
 export const REDIS_OUTBOX_DEFAULTS = {
@@ -46,7 +40,9 @@ export type RedisConfigResult = { ok: true; config: RedisOutboxConfig } | { ok: 
  * Query parameters we consume (`?prefix=…&maxDepth=…&commandTimeoutMs=…`), so OUTBOX alone can configure them.
  * They win over `options` (the server passes its generic outboxMaxDepth there; the URL is more specific).
  */
-const QUERY_KEYS = ['prefix', 'maxDepth', 'commandTimeoutMs', 'connectTimeoutMs', 'consumer'] as const;
+const QUERY_KEYS: readonly string[] = ['prefix', 'maxDepth', 'commandTimeoutMs', 'connectTimeoutMs', 'consumer'];
+
+const INT_KEYS = ['maxDepth', 'commandTimeoutMs', 'connectTimeoutMs', 'deadLetterMaxCount', 'deadLetterMaxBytes'] as const;
 
 function positiveInt(name: string, raw: unknown): number | string {
   const n = typeof raw === 'string' ? Number(raw) : raw;
@@ -120,25 +116,15 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
   }
 
   const q = parsed.searchParams;
-  const maxDepth = positiveInt('maxDepth', q.get('maxDepth') ?? options.maxDepth ?? REDIS_OUTBOX_DEFAULTS.maxDepth);
-  if (typeof maxDepth === 'string') return { ok: false, error: maxDepth };
-  const commandTimeoutMs = positiveInt(
-    'commandTimeoutMs',
-    q.get('commandTimeoutMs') ?? options.commandTimeoutMs ?? REDIS_OUTBOX_DEFAULTS.commandTimeoutMs,
-  );
-  if (typeof commandTimeoutMs === 'string') return { ok: false, error: commandTimeoutMs };
-  const connectTimeoutMs = positiveInt(
-    'connectTimeoutMs',
-    q.get('connectTimeoutMs') ?? options.connectTimeoutMs ?? REDIS_OUTBOX_DEFAULTS.connectTimeoutMs,
-  );
-  if (typeof connectTimeoutMs === 'string') return { ok: false, error: connectTimeoutMs };
+  const ints = {} as Record<(typeof INT_KEYS)[number], number>;
+  for (const name of INT_KEYS) {
+    const n = positiveInt(name, (QUERY_KEYS.includes(name) ? q.get(name) : null) ?? options[name] ?? REDIS_OUTBOX_DEFAULTS[name]);
+    if (typeof n === 'string') return { ok: false, error: n };
+    ints[name] = n;
+  }
   const keyPrefix = q.get('prefix') ?? options.keyPrefix ?? REDIS_OUTBOX_DEFAULTS.keyPrefix;
   if (/[{}\s]/.test(keyPrefix)) return { ok: false, error: 'OUTBOX: prefix must not contain braces or whitespace' };
   const consumerName = q.get('consumer') ?? options.consumerName ?? undefined;
-  const deadLetterMaxCount = positiveInt('deadLetterMaxCount', options.deadLetterMaxCount ?? REDIS_OUTBOX_DEFAULTS.deadLetterMaxCount);
-  if (typeof deadLetterMaxCount === 'string') return { ok: false, error: deadLetterMaxCount };
-  const deadLetterMaxBytes = positiveInt('deadLetterMaxBytes', options.deadLetterMaxBytes ?? REDIS_OUTBOX_DEFAULTS.deadLetterMaxBytes);
-  if (typeof deadLetterMaxBytes === 'string') return { ok: false, error: deadLetterMaxBytes };
 
   for (const k of QUERY_KEYS) q.delete(k);
   return {
@@ -147,12 +133,8 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
       connectUrl: parsed.href,
       safeUrl: redactOutboxUrl(parsed),
       keyPrefix,
-      maxDepth,
       consumerName,
-      commandTimeoutMs,
-      connectTimeoutMs,
-      deadLetterMaxCount,
-      deadLetterMaxBytes,
+      ...ints,
     },
   };
 }
