@@ -3,9 +3,6 @@ import { DROP_REASONS, EVENT_SOURCES } from './mapping/types.js';
 import { DEAD_LETTER_REASONS, type OutboxStatus } from './outbox/types.js';
 import type { CoverageRow } from './status/coverage.js';
 
-/** Mapping drop reasons (from the mapping core) — each gets a zero-valued series at start. */
-export const MAPPING_DROP_REASONS = DROP_REASONS;
-
 /** Request-level refusals: the events in such a request are not accepted. */
 export const HTTP_DROP_REASONS = [
   'invalid_json', 'invalid_utf8', 'invalid_body', 'body_too_large', 'batch_too_large', 'unsupported_media_type',
@@ -140,7 +137,7 @@ export function createMetrics(destinationIds: readonly string[], sources: Scrape
   };
   for (const s of EVENT_SOURCES) {
     m.received.inc({ source: s }, 0);
-    for (const r of [...MAPPING_DROP_REASONS, ...HTTP_DROP_REASONS]) m.dropped.inc({ reason: r, source: s }, 0);
+    for (const r of [...DROP_REASONS, ...HTTP_DROP_REASONS]) m.dropped.inc({ reason: r, source: s }, 0);
   }
   for (const d of destinationIds) {
     m.sent.inc({ destination: d }, 0);

@@ -99,7 +99,6 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
     config, outbox, metrics, logger, sentLog, now,
     build: deps.build ?? buildCapiEvent,
     notify: (d, n) => dispatcher.notify(d, n),
-    pausedDestinations: () => dispatcher.pausedDestinations(),
     pauses: () => dispatcher.pauses(),
     isShuttingDown: () => shuttingDown,
     dropLog, coverage, status,

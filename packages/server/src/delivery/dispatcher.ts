@@ -55,7 +55,6 @@ export interface DestinationDeliveryState {
   /** Why, while paused (Meta's answer; never the token). */
   pause?: DestinationPause;
   throttledUntil?: number;
-  consecutiveFailures: number;
   lastClaim?: { at: number; oldestEnqueuedAt: number };
 }
 
@@ -105,17 +104,12 @@ export class Dispatcher {
     for (const st of this.#states.values()) {
       out[st.dest.id] = {
         paused: st.paused,
-        consecutiveFailures: st.failStreak,
         ...(st.paused && st.pause ? { pause: { ...st.pause } } : {}),
         ...(st.throttledUntil > now ? { throttledUntil: st.throttledUntil } : {}),
         ...(st.lastClaim ? { lastClaim: { ...st.lastClaim } } : {}),
       };
     }
     return out;
-  }
-
-  pausedDestinations(): string[] {
-    return [...this.#states.values()].filter((s) => s.paused).map((s) => s.dest.id);
   }
 
   /** Paused destinations with their cause and Meta's message. */

@@ -4,12 +4,7 @@ import { maxEventAgeS } from '../meta/rules.js';
 /** Margin so an event is not sent when its window will close while the request is in flight. */
 export const WINDOW_SAFETY_MS = 60_000;
 
-/** How old Meta accepts the event (its action_source's window). */
-export function eventWindowMs(event: Pick<CapiServerEvent, 'action_source'>): number {
-  return maxEventAgeS(event.action_source) * 1000;
-}
-
 /** True when Meta would refuse the event as too old by the time it arrives. */
 export function isTooOld(event: Pick<CapiServerEvent, 'event_time' | 'action_source'>, now: number): boolean {
-  return event.event_time * 1000 < now - eventWindowMs(event) + WINDOW_SAFETY_MS;
+  return event.event_time * 1000 < now - maxEventAgeS(event.action_source) * 1000 + WINDOW_SAFETY_MS;
 }

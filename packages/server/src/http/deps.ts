@@ -21,7 +21,6 @@ export interface AppDeps {
   now: () => number;
   /** Wakes the delivery loop after an enqueue. */
   notify?: (destinationId: string, count: number) => void;
-  pausedDestinations?: () => string[];
   /** Paused destinations with cause and Meta's message (/readyz, /v1/sent). */
   pauses?: () => DestinationPause[];
   isShuttingDown: () => boolean;

@@ -113,14 +113,9 @@ export class StatusReporter implements StatusSource {
     this.#timer = undefined;
   }
 
-  async #sentTotals(): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const v of await values(this.#d.metrics.sent)) out.set(String(v.labels.destination), v.value);
-    return out;
-  }
-
   async #sample(): Promise<Map<string, number>> {
-    const totals = await this.#sentTotals();
+    const totals = new Map<string, number>();
+    for (const v of await values(this.#d.metrics.sent)) totals.set(String(v.labels.destination), v.value);
     const at = this.#now();
     for (const [id, rate] of this.#rates) rate.sample(at, totals.get(id) ?? 0);
     return totals;
@@ -130,10 +125,9 @@ export class StatusReporter implements StatusSource {
     const { metrics, outbox } = this.#d;
     const now = this.#now();
     const sent = await this.#sample();
-    const sumBy = async (c: Parameters<typeof values>[0], key: string, filter?: (l: Values[number]['labels']) => boolean): Promise<Record<string, number>> => {
+    const sumBy = async (c: Parameters<typeof values>[0], key: string): Promise<Record<string, number>> => {
       const out: Record<string, number> = {};
       for (const v of await values(c)) {
-        if (filter && !filter(v.labels)) continue;
         const k = String(v.labels[key]);
         out[k] = (out[k] ?? 0) + v.value;
       }

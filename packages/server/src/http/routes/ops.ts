@@ -61,9 +61,9 @@ export function opsRouter(deps: AppDeps): Router {
         return;
       }
       // Ingestion still works while a destination is paused (its events are kept): ready, with the why.
-      const paused = (deps.pauses?.() ?? []).map(pauseJson);
+      const pauses = deps.pauses?.() ?? [];
       res.json({
-        status: 'ready', outbox_depth: depth, paused_destinations: deps.pausedDestinations?.() ?? [], paused,
+        status: 'ready', outbox_depth: depth, paused_destinations: pauses.map((p) => p.destination), paused: pauses.map(pauseJson),
         ...(st ? { dead_letters: st.deadLetters, dead_letter_bytes: st.deadLetterBytes } : {}),
       });
     } catch (e) {
