@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV_NAMES } from './env.js';
-import type { DeliverySettings, Limits, RateLimitSettings } from './schema.js';
 import { withSettingsTable } from './settings-doc.js';
-import { DESTINATION_SETTINGS, GROUPS, SETTINGS, type ConfigFile, type ConfigFileDestination } from './settings.js';
+import {
+  DESTINATION_SETTINGS, GROUPS, SETTINGS, type ConfigFile, type ConfigFileDestination, type DeliverySettings, type Limits, type RateLimitSettings,
+} from './settings.js';
 
 /** Compile-time: the settings tables name exactly the config file's keys (a key added to one but not the other fails typecheck). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

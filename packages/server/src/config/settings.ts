@@ -4,10 +4,6 @@ import { MAX_EVENTS_PER_REQUEST, MAX_OFFLINE_EVENT_AGE_S } from '../meta/rules.j
 import {
   apiVersion, bool, ConfigError, int, keys, oneOf, origins, outboxUrl, show, str, trustProxy, url, type Parse,
 } from './parse.js';
-import {
-  DEFAULT_API_VERSION, DEFAULT_DELIVERY, DEFAULT_GRAPH_URL, DEFAULT_LIMITS, DEFAULT_OUTBOX, DEFAULT_RATE_LIMIT,
-  type DeliverySettings, type Limits, type RateLimitSettings,
-} from './schema.js';
 
 /**
  * One setting: where it is read (config-file key, environment variable), how (parser, which names the field in
@@ -36,8 +32,8 @@ const MATCH_POLICIES: readonly MatchPolicy[] = ['commanders-act', 'meta-baseline
 export const SETTINGS = {
   port: setting({ env: 'PORT', parse: int(0, 65535), default: 8080, doc: 'Listen port. `PORT=0` picks a free port; the URL is printed in the `listening` log line.' }),
   host: setting({ env: 'HOST', parse: str, default: '0.0.0.0', doc: 'Listen address.' }),
-  graphUrl: setting({ env: 'FB_GRAPH_URL', parse: url, default: DEFAULT_GRAPH_URL, doc: 'Graph base URL (the meta-sandbox in tests and in the demo).' }),
-  apiVersion: setting({ env: 'FB_API_VERSION', parse: apiVersion, default: DEFAULT_API_VERSION, doc: 'Graph API version (`vNN.N`); the default of every destination.' }),
+  graphUrl: setting({ env: 'FB_GRAPH_URL', parse: url, default: 'https://graph.facebook.com', doc: 'Graph base URL (the meta-sandbox in tests and in the demo).' }),
+  apiVersion: setting({ env: 'FB_API_VERSION', parse: apiVersion, default: 'v24.0', doc: 'Graph API version (`vNN.N`); the default of every destination.' }),
   apiKeys: setting({
     env: 'API_KEYS', parse: keys('API key'), default: [], shownDefault: 'none',
     doc: 'Comma-separated keys (≥ 16 chars) for `/v1/*` and `/metrics`. With no key, those endpoints answer 401.',
@@ -46,7 +42,7 @@ export const SETTINGS = {
     env: 'ALLOWED_ORIGINS', parse: origins, default: [], shownDefault: 'none',
     doc: 'Comma-separated origins allowed to POST `/collect`: `https://shop.example`, `https://*.shop.example`, or `*`. Same-origin requests are always allowed.',
   }),
-  outbox: setting({ env: 'OUTBOX', parse: outboxUrl, default: DEFAULT_OUTBOX, doc: '`sqlite:<path>`, or `redis://host:port[/db]` (Redis Streams backend, see its section).' }),
+  outbox: setting({ env: 'OUTBOX', parse: outboxUrl, default: 'sqlite:./data/outbox.db', doc: '`sqlite:<path>`, or `redis://host:port[/db]` (Redis Streams backend, see its section).' }),
   outboxThread: setting({
     env: 'OUTBOX_THREAD', parse: bool, default: undefined, shownDefault: '`true`',
     doc: 'SQLite only: run the database on a worker thread (off the HTTP event loop). `false` runs it inline.',
@@ -86,51 +82,58 @@ const n = (min: number, max: number, def: number, doc: string, env?: string): Se
   env === undefined ? { parse: int(min, max), default: def, doc } : { env, parse: int(min, max), default: def, doc };
 
 /** `limits` in the config file. */
-export const LIMIT_SETTINGS: { [K in keyof Limits]: Setting<number> } = {
-  collectBodyBytes: n(256, 1024 * 1024, DEFAULT_LIMITS.collectBodyBytes, 'Max bytes of a /collect body.'),
-  collectMaxBatch: n(1, MAX_EVENTS_PER_REQUEST, DEFAULT_LIMITS.collectMaxBatch, 'Max events in one /collect body.'),
-  apiBodyBytes: n(1024, 64 * 1024 * 1024, DEFAULT_LIMITS.apiBodyBytes, 'Max bytes of a /v1/events or /v1/preview body.'),
-  apiMaxBatch: n(1, MAX_EVENTS_PER_REQUEST, DEFAULT_LIMITS.apiMaxBatch, 'Max events in one /v1/events batch.'),
-  csvBodyBytes: n(1024, 10 * 1024 ** 3, DEFAULT_LIMITS.csvBodyBytes, 'Max bytes of a /v1/events/csv upload.'),
-  csvChunk: n(1, MAX_EVENTS_PER_REQUEST, DEFAULT_LIMITS.csvChunk, 'Conversions enqueued per outbox transaction while streaming a CSV.'),
-  csvMaxBadRows: n(0, 100_000, DEFAULT_LIMITS.csvMaxBadRows, 'Bad rows listed in a CSV reply.'),
-  outboxMaxDepth: n(1, 100_000_000, DEFAULT_LIMITS.outboxMaxDepth, 'Beyond this, ingestion answers 503 `outbox_full`.', 'OUTBOX_MAX_DEPTH'),
-  sentLogSize: n(0, 1_000_000, DEFAULT_LIMITS.sentLogSize, 'Events remembered for `/v1/sent`.'),
-  deadLetterMaxCount: n(1, 100_000_000, DEFAULT_LIMITS.deadLetterMaxCount, 'Dead letters kept (SQLite: the whole file; Redis: per destination). Beyond it the oldest are evicted, counted in `dead_letters_evicted_total` and logged.', 'DEAD_LETTER_MAX_COUNT'),
-  deadLetterMaxBytes: { ...n(1024, 1024 ** 4, DEFAULT_LIMITS.deadLetterMaxBytes, 'Bytes of dead letters (event + error JSON) kept, same scope and eviction as the count.', 'DEAD_LETTER_MAX_BYTES'), shownDefault: '`268435456` (256 MiB)' },
+export const LIMIT_SETTINGS = {
+  collectBodyBytes: n(256, 1024 * 1024, 64 * 1024, 'Max bytes of a /collect body.'),
+  collectMaxBatch: n(1, MAX_EVENTS_PER_REQUEST, 50, 'Max events in one /collect body.'),
+  apiBodyBytes: n(1024, 64 * 1024 * 1024, 8 * 1024 * 1024, 'Max bytes of a /v1/events or /v1/preview body.'),
+  apiMaxBatch: n(1, MAX_EVENTS_PER_REQUEST, MAX_EVENTS_PER_REQUEST, 'Max events in one /v1/events batch.'),
+  csvBodyBytes: n(1024, 10 * 1024 ** 3, 200 * 1024 * 1024, 'Max bytes of a /v1/events/csv upload.'),
+  csvChunk: n(1, MAX_EVENTS_PER_REQUEST, 500, 'Conversions enqueued per outbox transaction while streaming a CSV.'),
+  csvMaxBadRows: n(0, 100_000, 100, 'Bad rows listed in a CSV reply.'),
+  outboxMaxDepth: n(1, 100_000_000, 1_000_000, 'Beyond this, ingestion answers 503 `outbox_full`.', 'OUTBOX_MAX_DEPTH'),
+  sentLogSize: n(0, 1_000_000, 10_000, 'Events remembered for `/v1/sent`.'),
+  deadLetterMaxCount: n(1, 100_000_000, 100_000, 'Dead letters kept (SQLite: the whole file; Redis: per destination). Beyond it the oldest are evicted, counted in `dead_letters_evicted_total` and logged.', 'DEAD_LETTER_MAX_COUNT'),
+  deadLetterMaxBytes: { ...n(1024, 1024 ** 4, 256 * 1024 * 1024, 'Bytes of dead letters (event + error JSON) kept, same scope and eviction as the count.', 'DEAD_LETTER_MAX_BYTES'), shownDefault: '`268435456` (256 MiB)' },
   outboxMaxBytes: {
-    ...n(0, 1024 ** 5, DEFAULT_LIMITS.outboxMaxBytes, 'SQLite: size cap of the outbox file (`PRAGMA max_page_count`). From 95 % of it ingestion answers 503 `storage_full` and `/readyz` is not ready; the last 5 % stay for delivery (leases, retries, dead letters), which frees space as Meta accepts events. Set it below the filesystem\'s free space.', 'OUTBOX_MAX_BYTES'),
+    ...n(0, 1024 ** 5, 0, 'SQLite: size cap of the outbox file (`PRAGMA max_page_count`). From 95 % of it ingestion answers 503 `storage_full` and `/readyz` is not ready; the last 5 % stay for delivery (leases, retries, dead letters), which frees space as Meta accepts events. Set it below the filesystem\'s free space.', 'OUTBOX_MAX_BYTES'),
     shownDefault: '`0` (none)',
   },
 };
 
 /** `delivery` in the config file. */
-export const DELIVERY_SETTINGS: { [K in keyof DeliverySettings]: Setting<number> } = {
-  batchSize: n(1, MAX_EVENTS_PER_REQUEST, DEFAULT_DELIVERY.batchSize, `Events per Graph request (1..${MAX_EVENTS_PER_REQUEST}).`, 'BATCH_SIZE'),
-  flushIntervalMs: n(1, 60_000, DEFAULT_DELIVERY.flushIntervalMs, 'Longest wait before a partial batch is sent.', 'FLUSH_INTERVAL_MS'),
-  concurrency: n(1, 64, DEFAULT_DELIVERY.concurrency, 'Graph requests in flight per destination.', 'DELIVERY_CONCURRENCY'),
-  maxAttempts: n(1, 10_000, DEFAULT_DELIVERY.maxAttempts, 'Accepted for existing configs; dead-letters nothing. Retries are bounded by time (the event\'s window), see below.', 'MAX_ATTEMPTS'),
+export const DELIVERY_SETTINGS = {
+  batchSize: n(1, MAX_EVENTS_PER_REQUEST, MAX_EVENTS_PER_REQUEST, `Events per Graph request (1..${MAX_EVENTS_PER_REQUEST}).`, 'BATCH_SIZE'),
+  flushIntervalMs: n(1, 60_000, 250, 'Longest wait before a partial batch is sent.', 'FLUSH_INTERVAL_MS'),
+  concurrency: n(1, 64, 4, 'Graph requests in flight per destination.', 'DELIVERY_CONCURRENCY'),
+  maxAttempts: n(1, 10_000, 50, 'Accepted for existing configs; dead-letters nothing. Retries are bounded by time (the event\'s window), see below.', 'MAX_ATTEMPTS'),
   maxRetryAgeMs: {
-    ...n(0, MAX_OFFLINE_EVENT_AGE_S * 1000, DEFAULT_DELIVERY.maxRetryAgeMs, 'Optional cap: no retry after this long in the outbox (`retry_window_expired`, at most 62 days). By default only the event\'s own window (7 days, 62 for `physical_store`) ends its retries (`too_old`). The variable counts hours, the file\'s `maxRetryAgeMs` milliseconds.', 'MAX_RETRY_AGE_HOURS'),
-    parseEnv: (field, raw) => int(0, MAX_OFFLINE_EVENT_AGE_S / 3600)(field, raw) * HOUR_MS,
+    ...n(0, MAX_OFFLINE_EVENT_AGE_S * 1000, 0, 'Optional cap: no retry after this long in the outbox (`retry_window_expired`, at most 62 days). By default only the event\'s own window (7 days, 62 for `physical_store`) ends its retries (`too_old`). The variable counts hours, the file\'s `maxRetryAgeMs` milliseconds.', 'MAX_RETRY_AGE_HOURS'),
+    parseEnv: (field: string, raw: unknown) => int(0, MAX_OFFLINE_EVENT_AGE_S / 3600)(field, raw) * HOUR_MS,
     shownDefault: '`0` (off)',
   },
-  leaseMs: n(100, HOUR_MS, DEFAULT_DELIVERY.leaseMs, 'How long a claimed batch stays invisible to other claimers.', 'LEASE_MS'),
-  requestTimeoutMs: n(100, 300_000, DEFAULT_DELIVERY.requestTimeoutMs, 'Graph request timeout.', 'REQUEST_TIMEOUT_MS'),
-  backoffBaseMs: n(1, HOUR_MS, DEFAULT_DELIVERY.backoffBaseMs, 'First retry delay: exponential backoff with ±20 % jitter.', 'BACKOFF_BASE_MS'),
-  backoffMaxMs: n(1, 24 * HOUR_MS, DEFAULT_DELIVERY.backoffMaxMs, 'Longest retry delay (≥ the base). Retry-After is honoured and capped at it.', 'BACKOFF_MAX_MS'),
-  authProbeIntervalMs: n(100, 24 * HOUR_MS, DEFAULT_DELIVERY.authProbeIntervalMs, 'While a destination is paused, how often one batch is tried.', 'AUTH_PROBE_INTERVAL_MS'),
+  leaseMs: n(100, HOUR_MS, 60_000, 'How long a claimed batch stays invisible to other claimers.', 'LEASE_MS'),
+  requestTimeoutMs: n(100, 300_000, 15_000, 'Graph request timeout.', 'REQUEST_TIMEOUT_MS'),
+  backoffBaseMs: n(1, HOUR_MS, 1000, 'First retry delay: exponential backoff with ±20 % jitter.', 'BACKOFF_BASE_MS'),
+  backoffMaxMs: n(1, 24 * HOUR_MS, 5 * 60_000, 'Longest retry delay (≥ the base). Retry-After is honoured and capped at it.', 'BACKOFF_MAX_MS'),
+  authProbeIntervalMs: n(100, 24 * HOUR_MS, 60_000, 'While a destination is paused, how often one batch is tried.', 'AUTH_PROBE_INTERVAL_MS'),
 };
 
 /** `rateLimit` in the config file. */
-export const RATE_LIMIT_SETTINGS: { [K in keyof RateLimitSettings]: Setting<number> } = {
-  perSecond: n(0, 1_000_000, DEFAULT_RATE_LIMIT.perSecond, 'Per-client token bucket on `/collect`, in **events** per second (a 50-event batch costs 50 tokens). IPv4 clients by address, IPv6 clients by /64. `0` disables it.', 'COLLECT_RATE_PER_SEC'),
-  burst: n(1, 10_000_000, DEFAULT_RATE_LIMIT.burst, 'The bucket\'s size (a batch never costs more than the burst).', 'COLLECT_RATE_BURST'),
-  maxTrackedIps: n(1, 10_000_000, DEFAULT_RATE_LIMIT.maxTrackedIps, 'Client IPs tracked at once (least recently seen are forgotten first).'),
+export const RATE_LIMIT_SETTINGS = {
+  perSecond: n(0, 1_000_000, 20, 'Per-client token bucket on `/collect`, in **events** per second (a 50-event batch costs 50 tokens). IPv4 clients by address, IPv6 clients by /64. `0` disables it.', 'COLLECT_RATE_PER_SEC'),
+  burst: n(1, 10_000_000, 100, 'The bucket\'s size (a batch never costs more than the burst).', 'COLLECT_RATE_BURST'),
+  maxTrackedIps: n(1, 10_000_000, 100_000, 'Client IPs tracked at once (least recently seen are forgotten first).'),
 };
 
 /** The numeric groups of the config file. */
 export const GROUPS = { limits: LIMIT_SETTINGS, delivery: DELIVERY_SETTINGS, rateLimit: RATE_LIMIT_SETTINGS };
+
+export type Limits = Record<keyof typeof LIMIT_SETTINGS, number>;
+export type DeliverySettings = Record<keyof typeof DELIVERY_SETTINGS, number>;
+export type RateLimitSettings = Record<keyof typeof RATE_LIMIT_SETTINGS, number>;
+
+/** The delivery defaults (tests start from them). */
+export const DEFAULT_DELIVERY = Object.fromEntries(Object.entries(DELIVERY_SETTINGS).map(([k, s]) => [k, s.default])) as DeliverySettings;
 
 const contentType: Parse<'product' | 'product_group' | null> = (field, raw) => {
   if (raw === null || raw === 'product' || raw === 'product_group') return raw;

@@ -1,4 +1,5 @@
-import type { DeliverySettings, ResolvedDestination } from '../config/schema.js';
+import type { ResolvedDestination } from '../config/schema.js';
+import type { DeliverySettings } from '../config/settings.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { DeadLetterError, EventHead, Outbox, OutboxEntry } from '../outbox/types.js';

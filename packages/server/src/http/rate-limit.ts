@@ -1,4 +1,4 @@
-import type { RateLimitSettings } from '../config/schema.js';
+import type { RateLimitSettings } from '../config/settings.js';
 
 interface Bucket {
   tokens: number;
