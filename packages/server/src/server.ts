@@ -10,7 +10,6 @@ import { createLogger, type Logger } from './log.js';
 import { buildCapiEvent } from './mapping/build.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOutbox } from './outbox/index.js';
-import { redactOutboxUrl } from './outbox/redis-config.js';
 import { redactUrl } from './redact-url.js';
 import type { Outbox } from './outbox/types.js';
 import { SentLog } from './sent-log.js';
@@ -122,7 +121,7 @@ export async function startServer(config: ResolvedConfig, deps: ServerDeps = {})
   if (!logger.isLevelEnabled('info')) process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), name: 'capi-bridge', url, msg: 'listening' })}\n`);
   logger.info({
     url, destinations: config.destinations.map((d) => ({ id: d.id, pixelId: d.pixelId, apiVersion: d.apiVersion, testEventCode: d.testEventCode !== undefined })),
-    outbox: redactOutboxUrl(config.outboxUrl), graphUrl: redactUrl(config.graphUrl),
+    outbox: redactUrl(config.outboxUrl), graphUrl: redactUrl(config.graphUrl),
   }, 'listening');
   for (const w of configWarnings(config)) logger.warn({ field: w.field }, `configuration: ${w.field} ${w.message}`);
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redactOutboxUrl, redisKeys, resolveRedisOutboxConfig } from './redis-config.js';
+import { redactUrl } from '../redact-url.js';
+import { redisKeys, resolveRedisOutboxConfig } from './redis-config.js';
 
 describe('resolveRedisOutboxConfig', () => {
   it('applies defaults and keeps host, port and db for ioredis', () => {
@@ -75,7 +76,7 @@ describe('resolveRedisOutboxConfig', () => {
   });
 });
 
-describe('redactOutboxUrl', () => {
+describe('redactUrl', () => {
   it.each([
     ['redis://user:s3cret@h:6379/0', 'redis://user:***@h:6379/0'],
     ['rediss://:s3cret@h:6380', 'rediss://:***@h:6380'],
@@ -90,7 +91,7 @@ describe('redactOutboxUrl', () => {
     ['redis://u:s3cret@h:99999', '[unparseable URL, redacted]'],
     ['redis://u:s3/cret@h', '[unparseable URL, redacted]'],
   ])('hides the secret in %s', (url, safe) => {
-    const out = redactOutboxUrl(url);
+    const out = redactUrl(url);
     expect(out).toBe(safe);
     expect(out).not.toMatch(/s3|cret/);
   });
@@ -98,14 +99,14 @@ describe('redactOutboxUrl', () => {
   it.each(['redis://10.0.0.5:6380/2', 'rediss://user@h:6380?family=6', 'sqlite:./data/outbox.db', 'sqlite:///var/lib/x.db?thread=0'])(
     'leaves %s without secrets unchanged',
     (url) => {
-      expect(redactOutboxUrl(url)).toBe(url);
-      expect(redactOutboxUrl(new URL(url))).toBe(url);
+      expect(redactUrl(url)).toBe(url);
+      expect(redactUrl(new URL(url))).toBe(url);
     },
   );
 
   it('returns a string that is not a URL as given when it has no @, ? or # (nowhere to hold a secret)', () => {
-    for (const s of ['./data/outbox.db', 'postgres', 'redis//x']) expect(redactOutboxUrl(s)).toBe(s);
-    expect(redactOutboxUrl('not a url@host')).toBe('[unparseable URL, redacted]');
+    for (const s of ['./data/outbox.db', 'postgres', 'redis//x']) expect(redactUrl(s)).toBe(s);
+    expect(redactUrl('not a url@host')).toBe('[unparseable URL, redacted]');
   });
 
   it('never shows the password, whatever characters it holds, encoded or not', () => {
@@ -113,7 +114,7 @@ describe('redactOutboxUrl', () => {
       fc.property(fc.string(), fc.boolean(), (tail, encode) => {
         const password = `S3CRET${tail}`;
         const url = `redis://user:${encode ? encodeURIComponent(password) : password}@127.0.0.1:6379/0`;
-        expect(redactOutboxUrl(url)).not.toContain('S3CRET');
+        expect(redactUrl(url)).not.toContain('S3CRET');
       }),
       { numRuns: 500 },
     );

@@ -1,4 +1,5 @@
 /** Resolves `redis://…` outbox URLs and options into one validated, typed config. Pure. */
+import { redactUrl } from '../redact-url.js';
 
 export interface RedisOutboxOptions {
   /** Prefix of every key (default `capi:`). Lets several deployments or test servers share one Redis. */
@@ -50,53 +51,6 @@ function positiveInt(name: string, raw: unknown): number | string {
   return n;
 }
 
-const MASK = '***';
-/** Query parameters whose value may be a credential (ioredis takes e.g. `?password=` as a connect option). */
-const SECRET_PARAM = /pass|pwd|secret|token|auth|cred|key/i;
-/** What an unparseable URL is reduced to: where a secret sits in it cannot be told. */
-const UNPARSEABLE = '[unparseable URL, redacted]';
-
-/**
- * The one redaction of outbox URLs for logs and errors (server start-up log, Redis connect errors).
- * The password, credential-like query values and any fragment become `***`; the user name stays
- * (`redis://user:***@host`). A string without `@`, `?` or `#` cannot hold one and comes back as given,
- * parseable or not (`./data/outbox.db`). Userinfo the parser mistook for a path or query (an unencoded `/` or `?`
- * in it) shows up as an `@` after the host: then path and query are masked too. A string that needed
- * no change (e.g. `sqlite:./data/outbox.db`) comes back as given.
- */
-export function redactOutboxUrl(url: string | URL): string {
-  // Without `@`, `?` or `#` a string has no userinfo, query or fragment that could hold a secret.
-  if (typeof url === 'string' && !/[@?#]/.test(url)) return url;
-  let copy: URL;
-  try {
-    copy = new URL(typeof url === 'string' ? url : url.href);
-  } catch {
-    return UNPARSEABLE;
-  }
-  let changed = false;
-  if (copy.password) {
-    copy.password = MASK;
-    changed = true;
-  }
-  if (copy.host !== '' && (copy.pathname.includes('@') || copy.search.includes('@'))) {
-    copy.pathname = `/${MASK}`;
-    copy.search = '';
-    changed = true;
-  }
-  const params = [...copy.searchParams];
-  if (params.some(([name, value]) => value !== '' && SECRET_PARAM.test(name))) {
-    copy.search = new URLSearchParams(
-      params.map(([name, value]): [string, string] => [name, value !== '' && SECRET_PARAM.test(name) ? MASK : value]),
-    ).toString();
-    changed = true;
-  }
-  if (copy.hash) {
-    copy.hash = MASK;
-    changed = true;
-  }
-  return changed || typeof url !== 'string' ? copy.href : url;
-}
-
 export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOptions = {}): RedisConfigResult {
   let parsed: URL;
   try {
@@ -131,7 +85,7 @@ export function resolveRedisOutboxConfig(url: string, options: RedisOutboxOption
     ok: true,
     config: {
       connectUrl: parsed.href,
-      safeUrl: redactOutboxUrl(parsed),
+      safeUrl: redactUrl(parsed),
       keyPrefix,
       consumerName,
       ...ints,

@@ -1,4 +1,4 @@
-import { redactOutboxUrl } from './redis-config.js';
+import { redactUrl } from '../redact-url.js';
 
 /** Which backend an OUTBOX URL names, or why it names none. */
 export type OutboxTarget =
@@ -18,5 +18,5 @@ export function parseOutboxUrl(url: string): OutboxTarget {
     return { kind: 'sqlite', path: url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') };
   }
   if (/^rediss?:\/\//.test(url)) return { kind: 'redis', url };
-  return { kind: 'invalid', problem: `expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(redactOutboxUrl(url))}` };
+  return { kind: 'invalid', problem: `expected sqlite:<path> or redis://host:port[/db], got ${JSON.stringify(redactUrl(url))}` };
 }
