@@ -11,32 +11,6 @@ export const HTTP_DROP_REASONS = [
 ] as const;
 export type HttpDropReason = (typeof HTTP_DROP_REASONS)[number];
 
-export interface Metrics {
-  registry: Registry;
-  received: Counter<'source'>;
-  dropped: Counter<'reason' | 'source'>;
-  enqueued: Counter<'destination'>;
-  sent: Counter<'destination'>;
-  retried: Counter<'destination' | 'kind'>;
-  deadLettered: Counter<'destination' | 'reason'>;
-  graphRequests: Counter<'destination' | 'outcome'>;
-  graphLatency: Histogram<'destination' | 'outcome'>;
-  paused: Gauge<'destination'>;
-  outboxDepth: Gauge<'destination'>;
-  /** /v1/events batches mapped inline although the mapping worker pool is on, by reason (map-pool.ts). */
-  mapFallbacks: Counter<'reason'>;
-  /** Queued events per destination and event name, and those carrying each match key (set from the coverage counters at scrape). */
-  coverageEvents: Counter<'destination' | 'event_name'>;
-  matchKeyEvents: Counter<'destination' | 'event_name' | 'key'>;
-  /** Dead letters stored, by destination (read from the outbox on every scrape). */
-  deadLetters: Gauge<'destination'>;
-  deadLetterBytes: Gauge<'destination'>;
-  /** Dead letters evicted (oldest first) to keep the store within its bounds. */
-  deadLettersEvicted: Counter;
-  /** 1 while the outbox storage is full (ingestion answers 503 storage_full). */
-  storageFull: Gauge;
-}
-
 /** What the gauges read on every scrape (so they are exact): the outbox's depth and status, the coverage counters. */
 export interface ScrapeSources {
   depthOf?: (destination?: string) => Promise<number>;
@@ -44,8 +18,10 @@ export interface ScrapeSources {
   coverage?: () => CoverageRow[];
 }
 
-/** One registry per server instance (tests start several in one process). */
-export function createMetrics(destinationIds: readonly string[], sources: ScrapeSources = {}): Metrics {
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** One registry per server instance (tests start several in one process). Each metric's meaning is its `help`. */
+export function createMetrics(destinationIds: readonly string[], sources: ScrapeSources = {}) {
   const { depthOf, statusOf, coverage } = sources;
   /** One status read per destination and scrape, shared by the dead-letter gauges. */
   let scrape: Promise<Map<string, OutboxStatus>> | undefined;
@@ -67,7 +43,7 @@ export function createMetrics(destinationIds: readonly string[], sources: Scrape
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'capi_bridge_' });
   const p = 'capi_bridge_';
-  const m: Metrics = {
+  const m = {
     registry,
     received: new Counter({ name: `${p}events_received_total`, help: 'Events received, by source', labelNames: ['source'], registers: [registry] }),
     dropped: new Counter({ name: `${p}events_dropped_total`, help: 'Events not accepted, by reason and source (per destination for mapping reasons)', labelNames: ['reason', 'source'], registers: [registry] }),
