@@ -3,7 +3,7 @@ import type { DestinationConfig } from '../mapping/types.js';
 import { lazyEvent } from '../outbox/lazy-entry.js';
 import type { EnqueueItem } from '../outbox/types.js';
 import type { Prepared } from './types.js';
-import { SupervisedWorker, WorkerCallError, type WorkerControl, type WorkerLogger } from '../workers/supervised-worker.js';
+import { SupervisedWorker, WorkerCallError, type SupervisedWorkerOptions, type WorkerControl } from '../workers/supervised-worker.js';
 
 /** What a mapping worker is started with (plain data: no secrets, no functions). */
 export interface MapWorkerInit {
@@ -48,7 +48,7 @@ export type MapFallbackReason = 'queue_full' | 'unavailable' | 'timeout' | 'work
 
 export type MapOutcome = { prepared: Prepared } | { httpError: MapHttpError } | { fallback: MapFallbackReason };
 
-export interface MapPoolOptions {
+export interface MapPoolOptions extends Pick<SupervisedWorkerOptions, 'logger' | 'restartDelayMs'> {
   /** Worker threads (≥ 1). */
   size: number;
   destinations: readonly DestinationConfig[];
@@ -57,10 +57,7 @@ export interface MapPoolOptions {
   maxPending?: number;
   /** A request not answered within this is mapped inline and its worker restarted (default 10 s). */
   timeoutMs?: number;
-  /** First restart delay after a worker exit (doubles up to 30 s; reset once a worker is ready). */
-  restartDelayMs?: number;
   onFallback?: (reason: MapFallbackReason) => void;
-  logger?: WorkerLogger;
 }
 
 /** Default pool size: one worker per spare core, at most 2, at least 1. */

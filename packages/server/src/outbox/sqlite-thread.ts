@@ -1,18 +1,13 @@
 import type {
   DeadLetter, DeadLetterError, DeadLetterOutcome, EnqueueItem, EnqueueResult, Outbox, OutboxEntry, OutboxStatus,
 } from './types.js';
-import { SupervisedWorker, type Unnumbered, type WorkerControl, type WorkerLogger } from '../workers/supervised-worker.js';
+import { SupervisedWorker, type SupervisedWorkerOptions, type Unnumbered, type WorkerControl } from '../workers/supervised-worker.js';
 import { LazyEntry } from './lazy-entry.js';
 import type { SqliteOutboxOptions } from './sqlite.js';
 import { serialiseItems } from './serialise.js';
 
 /** Options of the threaded SQLite outbox: the worker's `SqliteOutbox` gets the same, minus `now`. */
-export interface ThreadedSqliteOutboxOptions extends Omit<SqliteOutboxOptions, 'now'> {
-  /** Worker exits and restarts are reported here (the server passes its logger). */
-  logger?: WorkerLogger;
-  /** First restart delay after an unexpected worker exit; doubles up to 30 s. */
-  restartDelayMs?: number;
-}
+export type ThreadedSqliteOutboxOptions = Omit<SqliteOutboxOptions, 'now'> & Pick<SupervisedWorkerOptions, 'logger' | 'restartDelayMs'>;
 
 /** What the worker is started with (plain data). */
 export type WorkerInit = Omit<SqliteOutboxOptions, 'now'> & { path: string };
