@@ -1,14 +1,11 @@
 import type { Outbox } from './types.js';
-import { SqliteOutbox } from './sqlite.js';
+import { SqliteOutbox, type SqliteOutboxOptions } from './sqlite.js';
 import { ThreadedSqliteOutbox } from './sqlite-thread.js';
 import type { WorkerLogger } from '../workers/supervised-worker.js';
 import { parseOutboxUrl } from './url.js';
 
-export interface CreateOutboxOptions {
-  /** Entries beyond which enqueue answers `outbox_full`. */
-  maxDepth?: number;
-  /** SQLite: release leases left by a previous (dead) run of the owning server. */
-  releaseLeasesOnOpen?: boolean;
+/** The SQLite outbox's options; Redis reads maxDepth and the dead-letter bounds (per destination) from them too. */
+export interface CreateOutboxOptions extends Omit<SqliteOutboxOptions, 'now'> {
   /**
    * SQLite: run the database on a worker thread (default true), so commits, claims and acks do not block
    * the HTTP event loop. `false` (config `OUTBOX_THREAD=false`) opens it inline.
@@ -16,12 +13,6 @@ export interface CreateOutboxOptions {
   thread?: boolean;
   /** Outbox-level failures (the SQLite worker's exits/restarts). */
   logger?: WorkerLogger;
-  /** Dead letters kept (SQLite: whole file; Redis: per destination); the oldest are evicted beyond it. */
-  deadLetterMaxCount?: number;
-  /** Bytes of dead letters kept (same scope as the count); the oldest are evicted beyond it. */
-  deadLetterMaxBytes?: number;
-  /** SQLite: size cap of the database file; ingestion answers `storage_full` from 95 % of it. */
-  maxBytes?: number;
 }
 
 type RedisModule = { createRedisOutbox(url: string, options: CreateOutboxOptions): Promise<Outbox> | Outbox };
