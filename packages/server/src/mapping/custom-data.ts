@@ -1,6 +1,6 @@
 import { buildStandardCustomData, toFiniteNumber } from '@capi-bridge/contract';
 import type { CapiCustomData, DestinationConfig } from './types.js';
-import { checkPassThrough, newBudget } from './bounds.js';
+import { checkPassThrough, newBudget, type PassThroughBudget } from './bounds.js';
 import { enforceCustomDataRules } from './custom-data-rules.js';
 import { describe, isObj, isUnsafeKey, own, type Obj } from './util.js';
 
@@ -49,7 +49,8 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
   const std = buildStandardCustomData(input, dest.contentType === 'product' ? PRODUCT : dest.contentType === null ? NO_TYPE : { contentType: dest.contentType });
   // Without sendAllProperties the standard mapping's fresh object is the result (same keys, same order).
   let cd: Obj = std.customData;
-  const budget = newBudget();
+  // Only events with copied properties or overrides have pass-through values to charge.
+  let budget: PassThroughBudget | undefined;
   if (dest.sendAllProperties) {
     cd = {};
     let n = 0;
@@ -62,7 +63,7 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
           break;
         }
         if (typeof v === 'string') {
-          const bad = checkPassThrough(v, '', key, budget);
+          const bad = checkPassThrough(v, '', key, budget ??= newBudget());
           if (bad !== undefined) return { ok: false, reason: 'oversized_field', detail: bad };
         }
         cd[key] = v;
@@ -84,7 +85,7 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
       const v = ov[key];
       if (v === null || v === undefined) delete cd[key];
       else {
-        const bad = checkPassThrough(v, 'integrations.facebook.custom_data.', key, budget);
+        const bad = checkPassThrough(v, 'integrations.facebook.custom_data.', key, budget ??= newBudget());
         if (bad !== undefined) return { ok: false, reason: 'oversized_field', detail: bad };
         cd[key] = v;
       }
