@@ -94,19 +94,22 @@ export function buildCustomData(input: Obj, fb: unknown, dest: DestinationConfig
     warnings.push(`integrations.facebook.custom_data: not an object (${describe(ov)}), ignored`);
   }
 
-  if (own(cd, 'value') !== undefined) {
-    const v = toFiniteNumber(cd.value);
+  const value = own(cd, 'value');
+  // A finite number (the standard mapping's) is kept as is: no conversion, no store (no new heap number).
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+    const v = toFiniteNumber(value);
     if (v === undefined) {
       warnings.push(`custom_data.value: not a number (${describe(cd.value)}), dropped`);
       delete cd.value;
     } else cd.value = v;
   }
-  if (own(cd, 'currency') !== undefined) {
-    const c = typeof cd.currency === 'string' ? cd.currency.trim().toUpperCase() : undefined;
+  const currency = own(cd, 'currency');
+  if (currency !== undefined) {
+    const c = typeof currency === 'string' ? currency.trim().toUpperCase() : undefined;
     if (c === undefined || !isIsoCurrency(c)) {
-      warnings.push(`currency: not an ISO 4217 code (${describe(cd.currency)}), dropped`);
+      warnings.push(`currency: not an ISO 4217 code (${describe(currency)}), dropped`);
       delete cd.currency;
-    } else cd.currency = c;
+    } else if (c !== currency) cd.currency = c;
   }
 
   enforceCustomDataRules(cd, isObj(ov) ? ov : undefined, dest.sendAllProperties, warnings);
