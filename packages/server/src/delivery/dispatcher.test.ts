@@ -97,6 +97,28 @@ describe('Dispatcher (fake Graph transport)', () => {
     expect(client.calls.length).toBeLessThan(16);
   });
 
+  it('after a throttle or a pause on one half of a split batch, the other half is not sent past the gate', async () => {
+    for (const refusal of [{ status: 400, body: { error: { code: 4, message: 'Application request limit reached' } } }, { status: 400, body: { error: { code: 190, message: 'Invalid OAuth access token' } } }]) {
+      let gate = false;
+      const client = fakeClient((events) => {
+        if (events.some((e) => e.event_id.startsWith('bad'))) return rejectIfBad(events);
+        return gate ? refusal : { status: 200, body: { events_received: events.length } };
+      });
+      const { outbox, d } = setup(client, { backoffBaseMs: 5_000, backoffMaxMs: 5_000, authProbeIntervalMs: 5_000, leaseMs: 5_000 });
+      // 8 events, one bad: the first split sends [ok0..ok3] (refused by the gate), then must stop.
+      await outbox.enqueue(['ok0', 'ok1', 'ok2', 'ok3', 'ok4', 'ok5', 'ok6', 'bad7'].map((id) => ({ destinationId: 'px', event: ev(id) })));
+      gate = true;
+      client.calls.length = 0;
+      d.start();
+      await until(() => client.calls.length >= 2);
+      await new Promise((r) => setTimeout(r, 300));
+      // the whole batch (refused for its bad event, not by the gate), then its first half (refused by the gate): nothing more
+      expect(client.calls).toEqual([['ok0', 'ok1', 'ok2', 'ok3', 'ok4', 'ok5', 'ok6', 'bad7'], ['ok0', 'ok1', 'ok2', 'ok3']]);
+      expect(await outbox.listDeadLetters()).toHaveLength(0);
+      await d.stop(0);
+    }
+  });
+
   it('dead-letters events whose window closed instead of sending them (no batch poisoning)', async () => {
     const client = fakeClient(rejectIfBad);
     const { outbox, d } = setup(client);

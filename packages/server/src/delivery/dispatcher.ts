@@ -295,8 +295,8 @@ export class Dispatcher {
           return c.kind;
         }
         const mid = Math.ceil(entries.length / 2);
-        await this.#deliver(st, entries.slice(0, mid));
-        await this.#deliver(st, entries.slice(mid));
+        const first = await this.#deliver(st, entries.slice(0, mid));
+        if (takesRequests(first)) await this.#deliver(st, entries.slice(mid));
         return c.kind;
       }
       case 'reject':
@@ -327,7 +327,7 @@ export class Dispatcher {
     // The first half went through: every bad event is in the second, so it is split without being sent whole
     // (a single one is the event Meta's answer was about, and is dead-lettered with it).
     if (first === 'ok') await this.#isolate(st, right, sameError);
-    else await this.#deliver(st, right);
+    else if (takesRequests(first)) await this.#deliver(st, right);
   }
 
   /**
@@ -388,4 +388,13 @@ function errorFields(e: GraphErrorInfo): Omit<DeadLetterError, 'reason'> {
 
 function summary(e: GraphErrorInfo): Record<string, unknown> {
   return { httpStatus: e.httpStatus, code: e.code, errorSubcode: e.errorSubcode, message: e.message, errorUserTitle: e.errorUserTitle, fbtraceId: e.fbtraceId };
+}
+
+/**
+ * Whether the rest of a split batch may be sent after the first part's answer: not after a pause, a throttle
+ * or a transient failure — the destination's gate (probe, throttle, breaker) decides when Meta is asked
+ * again; the rest stays leased and is claimed again when its lease expires.
+ */
+function takesRequests(kind: ClassificationKind | undefined): boolean {
+  return kind !== 'pause' && kind !== 'throttled' && kind !== 'retry';
 }
