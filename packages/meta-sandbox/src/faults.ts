@@ -50,6 +50,8 @@ export function parseFaultSpec(body: unknown): FaultParse {
   if (kind === 'latency' && body.latencyMs === undefined) return { ok: false, reason: 'a latency fault needs latencyMs' };
   if (kind === 'graph_error' && body.code === undefined) return { ok: false, reason: 'a graph_error fault needs code' };
   if (kind === 'proxy' && body.status === undefined) return { ok: false, reason: 'a proxy fault needs status' };
+  // Graph itself never answers 3xx; a redirect can only come from something in front of it.
+  if (kind !== 'proxy' && typeof body.status === 'number' && body.status < 400) return { ok: false, reason: 'status must be from 400 to 599 (3xx only for a proxy fault)' };
   return { ok: true, spec: body as unknown as FaultSpec };
 }
 
