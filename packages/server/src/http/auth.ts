@@ -22,14 +22,17 @@ export function createKeyCheck(keys: readonly Secret[]): (presented: string | un
   };
 }
 
+/** The key of an `Authorization: Bearer <key>` header, if it is one. */
+export const bearerKey = (header: string | undefined): string | undefined =>
+  header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+
 /** Why a request's `Authorization: Bearer <key>` is refused (401), or undefined when the key is configured. */
 export function apiKeyCheck(keys: readonly Secret[]): (req: IncomingMessage) => HttpError | undefined {
   const check = createKeyCheck(keys);
   return (req) => {
     if (keys.length === 0) return new HttpError(401, 'unauthorized', 'no API keys are configured on this server (API_KEYS)');
-    const h = req.headers.authorization;
-    const m = h === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (!m || !check(m[1])) return new HttpError(401, 'unauthorized', m ? 'API key not recognised' : 'missing Authorization: Bearer <API key>', 'authorization');
+    const key = bearerKey(req.headers.authorization);
+    if (key === undefined || !check(key)) return new HttpError(401, 'unauthorized', key !== undefined ? 'API key not recognised' : 'missing Authorization: Bearer <API key>', 'authorization');
     return undefined;
   };
 }

@@ -46,10 +46,6 @@ export function count(c: Counts, mask: number): void {
 export class Coverage {
   readonly #byDest = new Map<string, Map<string, Counts>>();
 
-  add(destination: string, eventName: string, mask: number): void {
-    count(this.row(destination, eventName), mask);
-  }
-
   /** The counters of (destination, event name), created on first use (a batch reuses them per run of equal names). */
   row(destination: string, eventName: string): Counts {
     let names = this.#byDest.get(destination);

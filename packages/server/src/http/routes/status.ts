@@ -1,6 +1,6 @@
 import type { RequestHandler, Router } from 'express';
 import express from 'express';
-import { createKeyCheck } from '../auth.js';
+import { bearerKey, createKeyCheck } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { renderStatusHtml } from '../../status/html.js';
@@ -11,8 +11,8 @@ import { renderStatusHtml } from '../../status/html.js';
  */
 function presentedKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (bearer) return bearer[1];
+  const bearer = bearerKey(header);
+  if (bearer !== undefined) return bearer;
   const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!basic) return undefined;
   const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
