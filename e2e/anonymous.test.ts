@@ -41,8 +41,8 @@ describe('an anonymous visitor', () => {
       expect(server.status).toBe('deduplicated');
 
       // /v1/preview explains an event Meta would reject (only a user agent: no IP, no fbp, no personal data).
-      const forwarded = visit.forwarded.find((f) => f.eventId === eventId);
-      expect(forwarded, 'the tag forwarded the event').toBeDefined();
+      // The recorder sees a forward only once Playwright reports its response, which can trail the sandbox.
+      const forwarded = await waitFor(() => visit.forwarded.find((f) => f.eventId === eventId), { what: 'the tag\'s forward recorded' });
       const preview = async (body: unknown) => {
         const res = await fetch(`${stack.server.url}/v1/preview`, {
           method: 'POST',
@@ -53,7 +53,7 @@ describe('an anonymous visitor', () => {
         return JSON.stringify(await res.json());
       };
       const userAgent = await visit.page.evaluate(() => navigator.userAgent);
-      const collected = forwarded!.body as Record<string, unknown> & { context: Record<string, unknown> };
+      const collected = forwarded.body as Record<string, unknown> & { context: Record<string, unknown> };
       const { integrations: _integrations, fbp: _fbp, fbc: _fbc, ...withoutCookies } = collected;
       const weakOnly = { ...withoutCookies, context: { ...collected.context, device: { user_agent: userAgent } } };
       expect(await preview(weakOnly)).toContain('insufficient_match_keys');

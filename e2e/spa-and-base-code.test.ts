@@ -63,6 +63,7 @@ describe('real sites: an SPA and a page with Meta\'s base code', () => {
         ['/spa', '/spa/product/SKU-1001', '/spa/cart', '/spa/checkout', '/spa/cart'].map((p) => `${stack.shopUrl}${p}`),
       );
       // The forward of each route's page view carries the new URL and the previous route as referrer.
+      await waitFor(() => visit.forwarded.length >= 6, { what: '6 forwards recorded' });
       const pageViews = visit.forwarded
         .map((f) => f.body as { event_name: string; context: { page: { url: string; referrer: string } } })
         .filter((b) => b.event_name === 'page_view');
@@ -88,6 +89,8 @@ describe('real sites: an SPA and a page with Meta\'s base code', () => {
       const { fbp } = await metaCookies(visit.context);
       // Let the pixel hits land before leaving: a navigation cancels an image request still in flight.
       await waitForPairs(stack.sandbox.url, byFbp(fbp), 3);
+      // The recorder sees a forward only once Playwright reports its response, which can trail the sandbox.
+      await waitFor(() => visit.forwarded.length >= 3, { what: 'the first page\'s 3 forwards recorded' });
       // A second page load: its base-code PageView is paired too.
       await page.reload();
       await page.waitForFunction(() => !!(window as unknown as { fbq?: { __sandbox?: unknown } }).fbq?.__sandbox);
@@ -97,6 +100,7 @@ describe('real sites: an SPA and a page with Meta\'s base code', () => {
       const cart = events.find((e) => e.source === 'server' && e.eventName === 'AddToCart')!.payload as { custom_data: Record<string, unknown> };
       expect(cart.custom_data).toMatchObject({ value: 49.9, currency: 'EUR', content_ids: ['SKU-1001'] });
       // The mirror forwarded each call once, as the matching seed event.
+      await waitFor(() => visit.forwarded.length >= 5, { what: '5 forwards recorded' });
       expect(visit.forwarded.map((f) => (f.body as { event_name: string }).event_name).sort()).toEqual(['add_to_cart', 'add_to_cart', 'add_to_cart', 'page_view', 'page_view']);
     } finally {
       await visit.close();
