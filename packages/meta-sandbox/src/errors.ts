@@ -23,12 +23,17 @@ export function fbtraceId(): string {
 }
 
 /**
- * Subcodes used for code-100 "Invalid parameter" rejections. 2804003 is Meta's real one
- * ("Event Timestamp Too Old"); the 28049xx ones are the sandbox's own, chosen outside every subcode seen
- * from Meta so nobody mistakes them for Meta's. Their titles are the sandbox's wording.
+ * Subcodes used for code-100 "Invalid parameter" rejections. 2804001 ("Click ID Incorrectly Formatted"),
+ * 2804003 ("Event Timestamp Too Old") and 2804050 ("Insufficient Customer Information") are Meta's real
+ * ones, answered with Meta's wording and, as in Meta's captured bodies, without naming the event. The
+ * 28049xx ones are the sandbox's own, chosen outside every subcode seen from Meta so nobody mistakes them
+ * for Meta's; their titles are the sandbox's wording and their messages name the event (`$['data'][N]`) as
+ * Meta's parameter errors do.
  */
 export const SUBCODES = {
+  CLICK_ID_FORMAT: 2804001,
   TIMESTAMP_TOO_OLD: 2804003,
+  INSUFFICIENT_CUSTOMER_INFORMATION: 2804050,
   MALFORMED_BODY: 2804900,
   DATA_NOT_ARRAY: 2804901,
   MISSING_PARAMETER: 2804902,
@@ -37,11 +42,10 @@ export const SUBCODES = {
   INVALID_ACTION_SOURCE: 2804905,
   WEBSITE_FIELDS_MISSING: 2804906,
   UNHASHED_USER_DATA: 2804907,
-  MALFORMED_FBC_FBP: 2804908,
+  MALFORMED_FBP: 2804908,
   PURCHASE_VALUE_CURRENCY: 2804909,
   CONTENTS_ITEM_ID: 2804910,
   INVALID_TYPE: 2804911,
-  INSUFFICIENT_USER_DATA: 2804912,
   BODY_TOO_LARGE: 2804913,
   /** The sandbox's test rule (validate-event.ts REFUSED_EVENT_ID_PREFIX): stands in for a rule the sender cannot check. */
   REFUSED_BY_TEST_RULE: 2804914,

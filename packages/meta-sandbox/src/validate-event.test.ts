@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SUBCODES } from './errors.js';
-import { REFUSED_EVENT_ID_PREFIX, validateEvent, type EventCheck } from './validate-event.js';
+import { REFUSED_EVENT_ID_PREFIX, REFUSED_UNNAMED_EVENT_ID_PREFIX, validateEvent, type EventCheck } from './validate-event.js';
 
 const NOW = 1_800_000_000;
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -106,12 +106,16 @@ describe('validateEvent', () => {
     const ok = ['fb.1.1596403881668.1116446470', 'fb.2.1596403881668.1116446470.AQYBAQIA', 'fb.0.1596403881668.12'];
     for (const fbp of ok) expect(validateEvent(event({}, { fbp }), 0, NOW).ok).toBe(true);
     for (const fbp of ['fb.1.1596403881.1116446470', 'fb.1.1596403881668.abc', 'fb.10.1596403881668.1', '1116446470', 'fb.1.1596403881668.']) {
-      expect(issue(validateEvent(event({}, { fbp }), 0, NOW))).toMatchObject({ subcode: SUBCODES.MALFORMED_FBC_FBP, field: 'user_data.fbp' });
+      expect(issue(validateEvent(event({}, { fbp }), 0, NOW))).toMatchObject({ subcode: SUBCODES.MALFORMED_FBP, field: 'user_data.fbp' });
     }
     expect(validateEvent(event({}, { fbc: 'fb.1.1554763741205.IwAR2xyz_-Q' }), 0, NOW).ok).toBe(true);
     expect(validateEvent(event({}, { fbc: 'fb.1.1554763741205.YWJjZA==' }), 0, NOW).ok).toBe(true);
     for (const fbc of ['IwAR2xyz', 'fb.1.1554763741205', 'fb.1.155476374120.abc']) {
-      expect(issue(validateEvent(event({}, { fbc }), 0, NOW))).toMatchObject({ subcode: SUBCODES.MALFORMED_FBC_FBP, field: 'user_data.fbc' });
+      // Meta's own answer: 2804001 with its wording, naming no event (captured bodies carry no index).
+      const i = issue(validateEvent(event({}, { fbc }), 4, NOW));
+      expect(i).toMatchObject({ subcode: 2804001, title: 'Click ID Incorrectly Formatted', field: 'user_data.fbc' });
+      expect(i.message).toBe('The click ID (_fbc) parameter is not formatted correctly.');
+      expect(i.message).not.toContain('data');
     }
   });
 
@@ -141,7 +145,13 @@ describe('validateEvent', () => {
 
   it('refuses an event whose id carries the test-rule prefix, naming its index (a stand-in for what Meta refuses)', () => {
     expect(issue(validateEvent(event({ event_id: `${REFUSED_EVENT_ID_PREFIX}1` }), 3, NOW))).toMatchObject({ subcode: SUBCODES.REFUSED_BY_TEST_RULE, field: 'event_id' });
-    expect(issue(validateEvent(event({ event_id: `${REFUSED_EVENT_ID_PREFIX}1` }), 3, NOW)).message).toContain('data[3].event_id');
+    expect(issue(validateEvent(event({ event_id: `${REFUSED_EVENT_ID_PREFIX}1` }), 3, NOW)).message).toContain(`$['data'][3]`);
+  });
+
+  it('the unnamed variant of the test rule refuses without naming the event, as Meta\'s 2804050 does', () => {
+    const i = issue(validateEvent(event({ event_id: `${REFUSED_UNNAMED_EVENT_ID_PREFIX}1` }), 3, NOW));
+    expect(i).toMatchObject({ subcode: SUBCODES.REFUSED_BY_TEST_RULE, field: 'event_id' });
+    expect(i.message).not.toMatch(/data'?\]?\[/);
   });
 
   it('refuses custom event names over 50 characters (standard names pass)', () => {
@@ -152,9 +162,12 @@ describe('validateEvent', () => {
   it("rejects Meta's insufficient customer-information combinations", () => {
     const e = event({}, {});
     e.user_data = { client_user_agent: 'UA' };
-    expect(issue(validateEvent(e, 0, NOW)).subcode).toBe(SUBCODES.INSUFFICIENT_USER_DATA);
+    // Meta's 2804050, with its wording and no event named.
+    expect(issue(validateEvent(e, 2, NOW))).toMatchObject({
+      subcode: 2804050, title: 'Insufficient Customer Information', message: "You haven't added sufficient customer information parameter data for this event.",
+    });
     e.user_data = { client_user_agent: 'UA', db: sha('19970216') };
-    expect(issue(validateEvent(e, 0, NOW)).subcode).toBe(SUBCODES.INSUFFICIENT_USER_DATA);
+    expect(issue(validateEvent(e, 0, NOW)).subcode).toBe(SUBCODES.INSUFFICIENT_CUSTOMER_INFORMATION);
     e.user_data = { client_user_agent: 'UA', client_ip_address: '203.0.113.9' };
     expect(validateEvent(e, 0, NOW).ok).toBe(true);
   });

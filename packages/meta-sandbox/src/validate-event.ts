@@ -7,6 +7,8 @@ import { SUBCODES } from './errors.js';
  * enqueue. No real event id uses it.
  */
 export const REFUSED_EVENT_ID_PREFIX = 'sandbox-refuse-';
+/** The same test rule answered as Meta answers 2804001/2804050: the message names no event, so the sender must search. */
+export const REFUSED_UNNAMED_EVENT_ID_PREFIX = 'sandbox-refuse-unnamed-';
 
 /** Meta: "Custom event names must be strings, and cannot exceed 50 characters". Standard names are shorter. */
 export const MAX_CUSTOM_EVENT_NAME_LENGTH = 50;
@@ -68,6 +70,11 @@ const nonEmptyString = (v: unknown): v is string => {
  */
 function fail(subcode: number, title: string, index: number, field: string, what: string): EventCheck {
   return { ok: false, issue: { subcode, title, field, message: `data[${index}].${field}: ${what} (on param "$['data'][${index}]")` } };
+}
+
+/** Meta's own event subcodes (2804001, 2804003, 2804050): Meta's wording, and no event named, as in its captured bodies. */
+function unindexed(subcode: number, title: string, field: string, message: string): EventCheck {
+  return { ok: false, issue: { subcode, title, field, message } };
 }
 
 /** 1 for the code units of [0-9a-f]; a table lookup per character is ~3x faster than /^[a-f0-9]{64}$/. */
@@ -176,14 +183,9 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
   }
   const maxAge = event.action_source === 'physical_store' ? SIXTY_TWO_DAYS_S : SEVEN_DAYS_S;
   if (nowS - t > maxAge) {
-    return {
-      ok: false,
-      issue: {
-        subcode: T.TIMESTAMP_TOO_OLD, title: 'Event Timestamp Too Old', field: 'event_time',
-        // Meta's captured 2804003 body names no event index: neither does the sandbox.
-        message: `The timestamp for this event is too far in the past. Events need to be sent from your server within ${maxAge === SEVEN_DAYS_S ? 7 : 62} days of when they occurred. Enter a timestamp that has occurred within the last ${maxAge === SEVEN_DAYS_S ? 7 : 62} days.`,
-      },
-    };
+    const days = maxAge === SEVEN_DAYS_S ? 7 : 62;
+    return unindexed(T.TIMESTAMP_TOO_OLD, 'Event Timestamp Too Old', 'event_time',
+      `The timestamp for this event is too far in the past. Events need to be sent from your server within ${days} days of when they occurred. Enter a timestamp that has occurred within the last ${days} days.`);
   }
   if (t - nowS > FUTURE_TOLERANCE_S) {
     return fail(T.EVENT_TIME_IN_FUTURE, 'Event Timestamp In Future', index, 'event_time', `${t} is ${t - nowS}s in the future`);
@@ -222,10 +224,10 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
     return fail(T.INVALID_TYPE, 'Invalid External ID', index, 'user_data.external_id', 'must be a non-empty string or a non-empty array of them');
   }
   if (ud.fbp !== undefined && !(typeof ud.fbp === 'string' && FBP_PATTERN.test(ud.fbp))) {
-    return fail(T.MALFORMED_FBC_FBP, 'Invalid fbp', index, 'user_data.fbp', 'must look like fb.<subdomainIndex>.<creation time ms>.<random number>');
+    return fail(T.MALFORMED_FBP, 'Invalid fbp', index, 'user_data.fbp', 'must look like fb.<subdomainIndex>.<creation time ms>.<random number>');
   }
   if (ud.fbc !== undefined && !(typeof ud.fbc === 'string' && FBC_PATTERN.test(ud.fbc))) {
-    return fail(T.MALFORMED_FBC_FBP, 'Invalid fbc', index, 'user_data.fbc', 'must look like fb.<subdomainIndex>.<creation time ms>.<fbclid>');
+    return unindexed(T.CLICK_ID_FORMAT, 'Click ID Incorrectly Formatted', 'user_data.fbc', 'The click ID (_fbc) parameter is not formatted correctly.');
   }
   for (const key of PLAIN_USER_DATA_KEYS) {
     if (ud[key] !== undefined && typeof ud[key] !== 'string') {
@@ -233,9 +235,8 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
     }
   }
   if (insufficient(ud)) {
-    const keys = presentUserDataKeys(ud);
-    return fail(T.INSUFFICIENT_USER_DATA, 'Insufficient Customer Information', index, 'user_data',
-      `the customer information parameters [${keys.join(', ')}] are not enough to match this event`);
+    return unindexed(T.INSUFFICIENT_CUSTOMER_INFORMATION, 'Insufficient Customer Information', 'user_data',
+      "You haven't added sufficient customer information parameter data for this event.");
   }
 
   const cd = event.custom_data;
@@ -270,6 +271,10 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
     }
   }
   if (typeof event.event_id === 'string' && event.event_id.startsWith(REFUSED_EVENT_ID_PREFIX)) {
+    if (event.event_id.startsWith(REFUSED_UNNAMED_EVENT_ID_PREFIX)) {
+      return unindexed(T.REFUSED_BY_TEST_RULE, 'Event Refused By Test Rule', 'event_id',
+        `An event id starting with "${REFUSED_UNNAMED_EVENT_ID_PREFIX}" is refused without naming the event (the sandbox's stand-in for a refusal like Meta's 2804050).`);
+    }
     return fail(T.REFUSED_BY_TEST_RULE, 'Event Refused By Test Rule', index, 'event_id', `event ids starting with "${REFUSED_EVENT_ID_PREFIX}" are refused (the sandbox's stand-in for an event Meta refuses)`);
   }
   return { ok: true };

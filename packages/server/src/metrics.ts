@@ -49,7 +49,7 @@ export function createMetrics(destinationIds: readonly string[], sources: Scrape
     dropped: new Counter({ name: `${p}events_dropped_total`, help: 'Events not accepted, by reason and source (per destination for mapping reasons)', labelNames: ['reason', 'source'], registers: [registry] }),
     enqueued: new Counter({ name: `${p}events_enqueued_total`, help: 'Events durably queued, by destination', labelNames: ['destination'], registers: [registry] }),
     sent: new Counter({ name: `${p}events_sent_total`, help: 'Events Meta accepted, by destination', labelNames: ['destination'], registers: [registry] }),
-    retried: new Counter({ name: `${p}events_retried_total`, help: 'Events scheduled for another attempt, by destination and kind (retry|throttled)', labelNames: ['destination', 'kind'], registers: [registry] }),
+    retried: new Counter({ name: `${p}events_retried_total`, help: 'Events scheduled for another attempt, by destination and kind (retry|throttled|unnamed_refusal: Meta refused one event with code 100 naming none; retried with others to find out)', labelNames: ['destination', 'kind'], registers: [registry] }),
     deadLettered: new Counter({ name: `${p}events_dead_lettered_total`, help: 'Events moved to the dead-letter store, by destination and reason', labelNames: ['destination', 'reason'], registers: [registry] }),
     graphRequests: new Counter({ name: `${p}graph_requests_total`, help: 'Graph API requests, by destination and outcome', labelNames: ['destination', 'outcome'], registers: [registry] }),
     graphLatency: new Histogram({
@@ -119,7 +119,7 @@ export function createMetrics(destinationIds: readonly string[], sources: Scrape
     m.sent.inc({ destination: d }, 0);
     m.enqueued.inc({ destination: d }, 0);
     m.paused.set({ destination: d }, 0);
-    for (const k of ['retry', 'throttled']) m.retried.inc({ destination: d, kind: k }, 0);
+    for (const k of ['retry', 'throttled', 'unnamed_refusal']) m.retried.inc({ destination: d, kind: k }, 0);
     for (const r of DEAD_LETTER_REASONS) m.deadLettered.inc({ destination: d, reason: r }, 0);
   }
   return m;

@@ -112,6 +112,8 @@ function isGraphEnvelope(body: unknown): boolean {
  * - pause: token (102/104/190, session subcodes), permission (3, 10, 200–299), config (100/33 object
  *   missing or not accessible, 803, 2500, 2635), any other code, and a non-Graph 4xx body (a proxy);
  * - reject: code 100 with a CAPI event subcode, or any code-100 answer naming `$['data'][N]` → isolate;
+ *   any other code-100 answer is a pause here, which the dispatcher first tests on parts of the batch
+ *   (an accepted part shows it was about events: see Dispatcher #splitTest);
  * - split: 413 → the batch is halved and resent.
  */
 export function classify(outcome: GraphOutcome): Classification {

@@ -217,7 +217,13 @@ describe('Dispatcher (fake Graph transport)', () => {
       { status: 404, body: '<html>404</html>' },
     ];
     let n = 0;
-    const client = fakeClient((events) => (n < answers.length ? answers[n++]! : { status: 200, body: { events_received: events.length } }));
+    // The first answer (code 100 naming no event) is given to the batch and to every part of it tried.
+    const splitTest = [50, 25, 25, 13, 12, 7, 6, 4, 3, 2, 2, 1, 1];
+    const client = fakeClient((events) => {
+      const i = n++;
+      const answer = i < splitTest.length ? answers[0] : answers[i - splitTest.length + 1];
+      return answer ?? { status: 200, body: { events_received: events.length } };
+    });
     const logs: string[] = [];
     const { outbox, d, metrics } = setup(client, { authProbeIntervalMs: 30 }, logs);
     await outbox.enqueue(Array.from({ length: 50 }, (_, i) => ({ destinationId: 'px', event: ev(`r${i}`) })));
@@ -226,14 +232,66 @@ describe('Dispatcher (fake Graph transport)', () => {
     expect(d.pauses()[0]).toMatchObject({ destination: 'px', cause: 'unrecognised', code: 100, message: '(#100) The parameter data is required' });
     expect((await metrics.paused.get()).values.find((v) => v.labels.destination === 'px')!.value).toBe(1);
     await until(async () => (await outbox.depth('px')) === 0);
-    // One request per answer (each probe sends the whole batch, none is split), then delivery.
-    expect(client.calls.map((c) => c.length)).toEqual([50, 50, 50, 50, 50]);
+    // Code 100 naming no event: both halves are tried, then both halves of the first, down to single
+    // events; all refused → about the request (2·log2(50) requests more). Then one request per answer
+    // (each probe sends the whole batch, none is split), then delivery.
+    expect(client.calls.map((c) => c.length)).toEqual([...splitTest, 50, 50, 50, 50]);
     expect(await outbox.listDeadLetters()).toHaveLength(0);
     expect((await metrics.sent.get()).values[0]!.value).toBe(50);
     expect(d.deliveryState().px!.paused).toBe(false);
     const paused = logs.filter((l) => l.includes('destination paused'));
     expect(paused).toHaveLength(4);
     expect(paused[1]).toContain('deprecated version of the Ads API');
+  });
+
+  it('code 100 naming no event but refusing only batches with one event: the rest is delivered, that event is dead-lettered after being refused alone', async () => {
+    const unnamed = { status: 400, body: { error: { code: 100, message: '(#100) Invalid parameter', fbtrace_id: 'U' } } };
+    const client = fakeClient((events) => (events.some((e) => e.event_id === 'bad') ? unnamed : { status: 200, body: { events_received: events.length } }));
+    const { outbox, d, metrics } = setup(client);
+    await outbox.enqueue(Array.from({ length: 40 }, (_, i) => ({ destinationId: 'px', event: ev(i === 29 ? 'bad' : `g${i}`) })));
+    d.start();
+    await until(async () => (await outbox.depth('px')) === 0);
+    const dl = await outbox.listDeadLetters();
+    expect(dl.map((x) => x.event.event_id)).toEqual(['bad']);
+    expect(dl[0]!.error).toMatchObject({ reason: 'meta_rejected', code: 100, message: '(#100) Invalid parameter' });
+    expect(client.calls).toContainEqual(['bad']);
+    expect((await metrics.sent.get()).values[0]!.value).toBe(39);
+    expect(d.deliveryState().px!.paused).toBe(false);
+    // 40 → 20 (ok) + 20 → 10 (ok) + 10 → 5 (bad) → 3 (ok) + 2 → 1 (ok) + [bad] alone: bounded, never one per event.
+    expect(client.calls.length).toBeLessThanOrEqual(12);
+  });
+
+  it('code 100 naming no event that stops between two requests (a fault ending) dead-letters nothing', async () => {
+    let n = 0;
+    const client = fakeClient((events) => (n++ < 2
+      ? { status: 400, body: { error: { code: 100, message: '(#100) Invalid parameter', fbtrace_id: 'F' } } }
+      : { status: 200, body: { events_received: events.length } }));
+    const { outbox, d, metrics } = setup(client);
+    await outbox.enqueue(Array.from({ length: 10 }, (_, i) => ({ destinationId: 'px', event: ev(`f${i}`) })));
+    d.start();
+    await until(async () => (await outbox.depth('px')) === 0);
+    // Refused: the batch and its first half; the second half goes through, so the first is searched, and
+    // every part of it, down to a single event sent alone, is accepted.
+    expect(await outbox.listDeadLetters()).toHaveLength(0);
+    expect((await metrics.sent.get()).values[0]!.value).toBe(10);
+    expect(client.calls.slice(0, 3).map((c) => c.length)).toEqual([10, 5, 5]);
+  });
+
+  it('a single event refused with code 100 naming no event never pauses the destination: it is retried, and found once it travels with others', async () => {
+    const unnamed = { status: 400, body: { error: { code: 100, message: '(#100) Invalid parameter', fbtrace_id: 'S' } } };
+    const client = fakeClient((events) => (events.some((e) => e.event_id === 'bad') ? unnamed : { status: 200, body: { events_received: events.length } }));
+    const { outbox, d, metrics } = setup(client, { backoffBaseMs: 200, backoffMaxMs: 200 });
+    await outbox.enqueue([{ destinationId: 'px', event: ev('bad') }]);
+    d.start();
+    await until(async () => (await metrics.retried.get()).values.some((v) => v.labels.kind === 'unnamed_refusal' && v.value === 1));
+    expect(d.deliveryState().px!.paused).toBe(false);
+    expect(await outbox.listDeadLetters()).toHaveLength(0);
+    // Queued while `bad` waits for its retry: they are due together, so one claim holds all 7.
+    await outbox.enqueue(Array.from({ length: 6 }, (_, i) => ({ destinationId: 'px', event: ev(`later${i}`) })));
+    await until(async () => (await outbox.depth('px')) === 0);
+    expect((await outbox.listDeadLetters()).map((x) => x.event.event_id)).toEqual(['bad']);
+    expect((await metrics.sent.get()).values[0]!.value).toBe(6);
+    expect(d.deliveryState().px!.paused).toBe(false);
   });
 
   it('pauses on auth errors without spending attempts, resumes when a probe succeeds', async () => {
