@@ -93,6 +93,12 @@ describe('_fbc from fbclid', () => {
     expect(fbCookies(doc, page + '?a=1&fbclid=IwAR2_x-Yz.AbC#top', '').fbc).toBe('fb.1.1700000000123.IwAR2_x-Yz.AbC');
   });
 
+  it('keeps base64 `=` padding in the fbclid, as the server and Meta do', () => {
+    const { doc } = win(page);
+    at(1700000000123);
+    expect(fbCookies(doc, page + '?fbclid=YWJjZA==&b=2', '').fbc).toBe('fb.1.1700000000123.YWJjZA==');
+  });
+
   it('unchanged fbclid keeps the creation time; a changed one gets a new cookie', () => {
     const { doc } = win(page);
     at(1000);

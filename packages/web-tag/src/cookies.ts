@@ -48,8 +48,9 @@ export function fbCookies(doc: Document, href: string, referrer: string, domain?
   const fb = (name: string, payload: unknown) =>
     cookie(doc, name, payload && 'fb.' + (d.split('.').length - 1) + '.' + Date.now() + '.' + payload, d);
   // The page URL's fbclid, else the referrer's (URLs hold no spaces), taken as it is (never decoded or altered);
-  // values longer than 500 characters or holding anything but letters, digits, `_`, `-` and `.` are ignored.
-  const clid = /[?&]fbclid=([\w.-]{1,500})([&# ]|$)/.exec(href + ' ' + referrer)?.[1];
+  // values longer than 500 characters or holding anything but letters, digits, `_`, `-`, `.` and `=` (base64
+  // padding, kept as Meta keeps it) are ignored.
+  const clid = /[?&]fbclid=([\w.=-]{1,500})([&# ]|$)/.exec(href + ' ' + referrer)?.[1];
   return {
     fbp: fb('_fbp', !cookie(doc, '_fbp') && '' + ((Math.random() * 2 ** 31) | 0)),
     fbc: fb('_fbc', clid && !(cookie(doc, '_fbc') + '.').split('.').slice(3).join('.').startsWith(clid + '.') && clid),

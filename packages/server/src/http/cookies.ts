@@ -42,8 +42,11 @@ export function cookieDomainProblem(domain: string): string | undefined {
   return undefined;
 }
 
-/** Meta cookie value: `fb.<index>.<ms>.<payload>[.<appendix>]`, cookie-safe characters only. */
-const FB_COOKIE_RE = /^fb\.\d\.\d{9,14}\.[A-Za-z0-9_\-.]{1,600}$/;
+/**
+ * Meta cookie value: `fb.<index>.<ms>.<payload>[.<appendix>]`, cookie-safe characters only (`=` is a
+ * cookie-octet: an fbclid keeps its base64 padding, as the mapping and Meta keep it).
+ */
+const FB_COOKIE_RE = /^fb\.\d\.\d{9,14}\.[A-Za-z0-9_\-.=]{1,600}$/;
 
 export function isCookieSafeFbValue(v: unknown): v is string {
   return typeof v === 'string' && FB_COOKIE_RE.test(v);

@@ -50,6 +50,7 @@ describe('first-party cookies', () => {
     expect(c).not.toContain('HttpOnly');
     expect(isCookieSafeFbValue('fb.1.1700000000000.abc;evil=1')).toBe(false);
     expect(isCookieSafeFbValue('fb.1.1700000000000.IwAR-x_y')).toBe(true);
+    expect(isCookieSafeFbValue('fb.1.1700000000000.YWJjZA==')).toBe(true);
   });
 });
 
