@@ -162,6 +162,8 @@ export const KNOWN_ERRORS: Readonly<Record<string, KnownError>> = {
   '10': { httpStatus: 400, type: 'OAuthException', message: '(#10) Application does not have permission for this action', transient: false },
   '17': { httpStatus: 400, type: 'OAuthException', message: '(#17) User request limit reached', transient: true },
   '32': { httpStatus: 400, type: 'OAuthException', message: '(#32) Page request limit reached', transient: true },
+  // Code 100 with a subcode the sandbox does not word: Graph's generic "Invalid parameter", with its (#100) prefix.
+  '100': { httpStatus: 400, type: 'OAuthException', message: '(#100) Invalid parameter', transient: false },
   '100/33': { httpStatus: 400, type: 'GraphMethodException', message: "Unsupported post request. Object with ID '{pixel}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api", transient: false },
   '100/2804001': { httpStatus: 400, type: 'OAuthException', message: 'Invalid parameter', title: 'Click ID Incorrectly Formatted', userMsg: 'The click ID (_fbc) parameter is not formatted correctly.', transient: false },
   '100/2804003': { httpStatus: 400, type: 'OAuthException', message: 'Invalid parameter', title: 'Event Timestamp Too Old', userMsg: 'The timestamp for this event is too far in the past. Events need to be sent from your server within 7 days of when they occurred. Enter a timestamp that has occurred within the last 7 days.', transient: false },

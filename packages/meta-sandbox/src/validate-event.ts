@@ -1,4 +1,4 @@
-import { SUBCODES } from './errors.js';
+import { KNOWN_ERRORS, SUBCODES } from './errors.js';
 
 /**
  * Test rule, not Meta's: an event whose event_id starts with this prefix is refused as an invalid event (code
@@ -72,9 +72,15 @@ function fail(subcode: number, title: string, index: number, field: string, what
   return { ok: false, issue: { subcode, title, field, message: `data[${index}].${field}: ${what} (on param "$['data'][${index}]")` } };
 }
 
-/** Meta's own event subcodes (2804001, 2804003, 2804050): Meta's wording, and no event named, as in its captured bodies. */
+/** A refusal naming no event, as Meta's captured 2804xxx bodies. */
 function unindexed(subcode: number, title: string, field: string, message: string): EventCheck {
   return { ok: false, issue: { subcode, title, field, message } };
+}
+
+/** Meta's own event subcodes (2804001, 2804003, 2804050) in Meta's wording (KNOWN_ERRORS), naming no event. */
+function metaRefusal(subcode: number, field: string, message?: string): EventCheck {
+  const known = KNOWN_ERRORS[`100/${subcode}`]!;
+  return unindexed(subcode, known.title!, field, message ?? known.userMsg!);
 }
 
 /** 1 for the code units of [0-9a-f]; a table lookup per character is ~3x faster than /^[a-f0-9]{64}$/. */
@@ -184,7 +190,7 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
   const maxAge = event.action_source === 'physical_store' ? SIXTY_TWO_DAYS_S : SEVEN_DAYS_S;
   if (nowS - t > maxAge) {
     const days = maxAge === SEVEN_DAYS_S ? 7 : 62;
-    return unindexed(T.TIMESTAMP_TOO_OLD, 'Event Timestamp Too Old', 'event_time',
+    return metaRefusal(T.TIMESTAMP_TOO_OLD, 'event_time',
       `The timestamp for this event is too far in the past. Events need to be sent from your server within ${days} days of when they occurred. Enter a timestamp that has occurred within the last ${days} days.`);
   }
   if (t - nowS > FUTURE_TOLERANCE_S) {
@@ -227,7 +233,7 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
     return fail(T.MALFORMED_FBP, 'Invalid fbp', index, 'user_data.fbp', 'must look like fb.<subdomainIndex>.<creation time ms>.<random number>');
   }
   if (ud.fbc !== undefined && !(typeof ud.fbc === 'string' && FBC_PATTERN.test(ud.fbc))) {
-    return unindexed(T.CLICK_ID_FORMAT, 'Click ID Incorrectly Formatted', 'user_data.fbc', 'The click ID (_fbc) parameter is not formatted correctly.');
+    return metaRefusal(T.CLICK_ID_FORMAT, 'user_data.fbc');
   }
   for (const key of PLAIN_USER_DATA_KEYS) {
     if (ud[key] !== undefined && typeof ud[key] !== 'string') {
@@ -235,8 +241,7 @@ export function validateEvent(event: unknown, index: number, nowS: number): Even
     }
   }
   if (insufficient(ud)) {
-    return unindexed(T.INSUFFICIENT_CUSTOMER_INFORMATION, 'Insufficient Customer Information', 'user_data',
-      "You haven't added sufficient customer information parameter data for this event.");
+    return metaRefusal(T.INSUFFICIENT_CUSTOMER_INFORMATION, 'user_data');
   }
 
   const cd = event.custom_data;

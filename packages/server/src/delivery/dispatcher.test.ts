@@ -261,6 +261,19 @@ describe('Dispatcher (fake Graph transport)', () => {
     expect(client.calls.length).toBeLessThanOrEqual(12);
   });
 
+  it('workers meeting the same code-100 refusal wait for one split test: a request-level refusal costs one search, not one per worker', async () => {
+    const client = fakeClient(() => ({ status: 400, body: { error: { code: 100, message: '(#100) Invalid parameter', fbtrace_id: 'W' } } }));
+    const { outbox, d } = setup(client, { concurrency: 4, batchSize: 10, authProbeIntervalMs: 60_000 });
+    await outbox.enqueue(Array.from({ length: 40 }, (_, i) => ({ destinationId: 'px', event: ev(`w${i}`) })));
+    d.start();
+    await until(() => d.deliveryState().px!.paused);
+    await new Promise((r) => setTimeout(r, 100));
+    // One search of a 10-event batch (10 → 5+5 → 3+2 → 2+1 → 1+1: 9 requests) and the other workers' first
+    // requests; one search per worker would be 36.
+    expect(client.calls.length).toBeLessThanOrEqual(12);
+    expect(await outbox.listDeadLetters()).toHaveLength(0);
+  });
+
   it('code 100 naming no event that stops between two requests (a fault ending) dead-letters nothing', async () => {
     let n = 0;
     const client = fakeClient((events) => (n++ < 2

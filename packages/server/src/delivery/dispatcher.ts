@@ -40,6 +40,8 @@ interface DestState {
   pause?: DestinationPause;
   /** When Meta last accepted a batch (this process). */
   lastAcceptedAt: number;
+  /** Settles when the split test running for this destination ends (see #oneSplitTestAtATime). */
+  splitTest?: Promise<void>;
   /** Outbox entry id → when it was last refused alone with code 100 naming no event (oldest first, bounded). */
   refusedAlone: Map<string, number>;
   nextProbeAt: number;
@@ -282,7 +284,7 @@ export class Dispatcher {
             await this.#isolate(st, entries, c.error, 'reject');
             return 'reject';
           }
-          if (entries.length > 1) return this.#splitTest(st, entries, c);
+          if (entries.length > 1) return this.#oneSplitTestAtATime(st, entries, c);
           return this.#refusedAlone(st, entries[0]!, c);
         }
         this.#pause(st, c);
@@ -367,6 +369,23 @@ export class Dispatcher {
   }
 
   /**
+   * Workers that meet the same refusal wait for the split test running: if it paused the destination, their
+   * batch stays leased (the gate is closed; no request is spent); else they run their own.
+   */
+  async #oneSplitTestAtATime(st: DestState, entries: OutboxEntry[], c: Extract<Classification, { kind: 'pause' }>): Promise<ClassificationKind> {
+    while (st.splitTest) await st.splitTest;
+    if (st.pause) return 'pause';
+    let done!: () => void;
+    st.splitTest = new Promise((resolve) => (done = resolve));
+    try {
+      return await this.#splitTest(st, entries, c);
+    } finally {
+      st.splitTest = undefined;
+      done();
+    }
+  }
+
+  /**
    * Meta refused the batch as an "invalid parameter" (code 100) naming no event and no known event subcode:
    * about the request (a parameter sent wrong, a fault on Meta's side) or about events Meta did not name?
    * Searched for one part Meta accepts: each half is sent once; if both are refused the search goes on in
@@ -380,6 +399,8 @@ export class Dispatcher {
     const refused: OutboxEntry[][] = [];
     let part = entries;
     while (part.length > 1) {
+      // Paused meanwhile for another cause (a worker met a bad token): the rest stays leased.
+      if (st.pause) return 'pause';
       const mid = Math.ceil(part.length / 2);
       const halves = [part.slice(0, mid), part.slice(mid)] as const;
       for (let i = 0; i < 2; i++) {
