@@ -8,6 +8,30 @@ const define = (debug) => ({
   transform: (code, id) => (id.endsWith('.ts') && code.includes('__DEBUG__') ? { code: code.replaceAll('__DEBUG__', String(debug)), map: null } : null),
 });
 
+/**
+ * Before minifying: every `const` declaration becomes `let` (2 bytes shorter; one keyword instead of two compresses
+ * better, and terser then joins neighbouring declarations). Same behaviour: TypeScript already checked that these
+ * bindings are never reassigned, and `let` has the same block scope and temporal dead zone.
+ */
+const constToLet = () => ({
+  name: 'const-to-let',
+  renderChunk(code) {
+    const starts = [];
+    const walk = (node) => {
+      if (!node || typeof node.type != 'string') return;
+      if (node.type == 'VariableDeclaration' && node.kind == 'const') starts.push(node.start);
+      for (const v of Object.values(node)) for (const c of Array.isArray(v) ? v : [v]) if (c && typeof c == 'object') walk(c);
+    };
+    walk(this.parse(code));
+    let out = code;
+    for (const s of starts.sort((a, b) => b - a)) {
+      if (out.slice(s, s + 5) != 'const') throw new Error('const-to-let: no `const` at ' + s);
+      out = out.slice(0, s) + 'let' + out.slice(s + 5);
+    }
+    return { code: out, map: null };
+  },
+});
+
 const ts = (target) =>
   typescript({
     tsconfig: './tsconfig.build.json',
@@ -36,6 +60,7 @@ export default [
       define(false),
       resolve({ browser: true, exportConditions: ['browser', 'default'] }),
       ts('ES2022'),
+      constToLet(),
       terser({
         ecma: 2020,
         compress: {
