@@ -65,4 +65,9 @@ describe('one resolver for tag and server', () => {
     expect(commandersActEventName('MyThing')).toBe('MyThing');
     for (const meta of META_STANDARD_EVENTS) expect(metaEventName(commandersActEventName(meta))).toBe(meta);
   });
+
+  it('a name is standard exactly when it maps back to a seed row (the web tag tells track from trackCustom so)', () => {
+    const names = [...META_STANDARD_EVENTS, ...Object.keys(META_EVENT_NAMES), 'MyThing', 'purchase', 'pageView', 'Pageview', '', 'toString', '__proto__'];
+    for (const n of names) expect(commandersActEventName(n) != n, n).toBe(isMetaStandardEvent(n));
+  });
 });

@@ -1,4 +1,4 @@
-import { META_STANDARD_EVENTS, commandersActEventName, metaEventName, standardCustomData, type TagEvent } from '@capi-bridge/contract';
+import { commandersActEventName, metaEventName, standardCustomData, type TagEvent } from '@capi-bridge/contract';
 import { defaultConfig, isOn } from './config.js';
 import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
@@ -84,7 +84,8 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
           f.allowDuplicatePageViews = true;
           for (const i of ids) inited[i] ||= (f('init', i, cfg.advancedMatching), 1);
           const n = metaEventName(name, p.integrations?.facebook?.event_name as never);
-          const m = 'track' + (ids[1] ? 'Single' : '') + (META_STANDARD_EVENTS.has(n) ? '' : 'Custom');
+          // A Meta standard event is one the seed table maps to (so it has a seed name): no Set of them in the bundle.
+          const m = 'track' + (ids[1] ? 'Single' : '') + (commandersActEventName(n) != n ? '' : 'Custom');
           for (const i of ids) f(m, ...(ids[1] ? [i] : []), n, standardCustomData(p, cfg), { eventID: id });
         });
       const ep = cfg.endpoint;
