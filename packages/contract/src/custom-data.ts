@@ -93,7 +93,7 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
     units += toFiniteNumber(item.quantity) || 1;
     firstName ??= str(p?.name);
     for (let n = 1; p && !firstCategory && n < 6; n++) firstCategory = str(p['category_' + n]);
-    if (id === undefined) {
+    if (!id) {
       warn?.(`items[${i}].product.id`);
       continue;
     }
