@@ -2,10 +2,13 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
-/** Replaces the build-time `__DEBUG__` flag (declared in src/globals.d.ts). */
-const define = (debug) => ({
-  name: 'define-debug',
-  transform: (code, id) => (id.endsWith('.ts') && code.includes('__DEBUG__') ? { code: code.replaceAll('__DEBUG__', String(debug)), map: null } : null),
+/** Replaces the build-time flags `__DEBUG__` and `__LAZY_OUTCOME__` (declared in src/globals.d.ts). */
+const define = (debug, lazyOutcome = false) => ({
+  name: 'define-flags',
+  transform: (code, id) =>
+    id.endsWith('.ts') && /__(DEBUG|LAZY_OUTCOME)__/.test(code)
+      ? { code: code.replaceAll('__DEBUG__', String(debug)).replaceAll('__LAZY_OUTCOME__', String(lazyOutcome)), map: null }
+      : null,
 });
 
 /**
@@ -48,6 +51,24 @@ const ts = (target) =>
     outDir: 'dist',
   });
 
+const minify = () =>
+  terser({
+    ecma: 2020,
+    compress: {
+      passes: 3,
+      pure_getters: true,
+      keep_fargs: false, // drops unused trailing parameters
+      unsafe_arrows: true, // no function here uses `this`/`arguments`/`new`
+      unsafe: true,
+      unsafe_comps: true,
+      unsafe_math: true,
+      unsafe_methods: true,
+      unsafe_regexp: true,
+      unsafe_undefined: true,
+    },
+    format: { comments: false },
+  });
+
 export default [
   {
     // What sites embed and the server serves at /tag.js: everything bundled (contract table + custom_data).
@@ -57,27 +78,19 @@ export default [
     // No "use strict" prologue: the TypeScript source is strict-checked, the prologue only costs bytes.
     output: { file: 'dist/tag.js', format: 'iife', strict: false },
     plugins: [
-      define(false),
+      define(false, true),
       resolve({ browser: true, exportConditions: ['browser', 'default'] }),
       ts('ES2022'),
       constToLet(),
-      terser({
-        ecma: 2020,
-        compress: {
-          passes: 3,
-          pure_getters: true,
-          keep_fargs: false, // drops unused trailing parameters
-          unsafe_arrows: true, // no function here uses `this`/`arguments`/`new`
-          unsafe: true,
-          unsafe_comps: true,
-          unsafe_math: true,
-          unsafe_methods: true,
-          unsafe_regexp: true,
-          unsafe_undefined: true,
-        },
-        format: { comments: false },
-      }),
+      minify(),
     ],
+  },
+  {
+    // What dist/tag.js imports, with `debug` only, from the server that answered a forward (served at /tag-debug.js):
+    // the reading and logging of the answer (src/outcome.ts).
+    input: 'src/debug.ts',
+    output: { file: 'dist/tag-debug.js', format: 'es' },
+    plugins: [define(false, true), ts('ES2022'), constToLet(), minify()],
   },
   {
     // For bundlers: dependencies stay imports.

@@ -229,7 +229,7 @@ describe('/v1/events/csv', () => {
 });
 
 describe('operations endpoints', () => {
-  it('healthz, readyz, metrics (key required), tag.js (503 naming the missing build, then 200 + ETag + 304 once built), JSON 404', async () => {
+  it('healthz, readyz, metrics (key required), tag.js and tag-debug.js (503 naming the missing build, then 200 + ETag + 304 once built; any origin may import), JSON 404', async () => {
     expect((await server.request('/healthz')).status).toBe(200);
     const ready = await server.request('/readyz');
     expect(ready.status).toBe(200);
@@ -250,6 +250,17 @@ describe('operations endpoints', () => {
     const etag = tag.headers.get('etag');
     expect(etag).toMatch(/^".+"$/);
     expect((await server.request('/tag.js', { headers: { 'if-none-match': etag! } })).status).toBe(304);
+    // What tag.js imports with `debug`, from the file next to it; a module import from another origin needs CORS.
+    const noDebug = await server.request('/tag-debug.js');
+    expect(noDebug.status).toBe(503);
+    expect(await noDebug.json()).toMatchObject({ error: { code: 'tag_not_built', message: expect.stringContaining('no tag-debug.js') } });
+    writeFileSync(join(dataDir, 'tag-debug.js'), 'export default () => 1;\n');
+    const debug = await server.request('/tag-debug.js', { headers: { origin: 'https://elsewhere.example' } });
+    expect(debug.status).toBe(200);
+    expect(await debug.text()).toBe('export default () => 1;\n');
+    expect(debug.headers.get('content-type')).toMatch(/^application\/javascript/);
+    expect(debug.headers.get('access-control-allow-origin')).toBe('*');
+    expect(debug.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     const nf = await server.request('/nope');
     expect(nf.status).toBe(404);
     expect(await nf.json()).toMatchObject({ error: { code: 'not_found' } });

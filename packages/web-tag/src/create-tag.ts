@@ -2,7 +2,7 @@ import { commandersActEventName, metaEventName, standardCustomData, type TagEven
 import { defaultConfig, isOn } from './config.js';
 import { fbCookies } from './cookies.js';
 import { generateEventId } from './ids.js';
-import { reportOutcome } from './outcome.js';
+import { reportAnswer } from './outcome.js';
 import { merge } from './payload.js';
 import { send } from './transport.js';
 import type { Fbq, Obj, Outcome, RawConfig, TriggerCallback, Win } from './types.js';
@@ -102,7 +102,22 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
                 user: { consent_categories: c },
               } satisfies TagEvent),
             ),
-            (x) => (cfg.debug ? reportOutcome(x as Response, w.location.origin, say, done) : done()),
+            // With `debug`, the outcome (see types.ts Outcome) is logged and handed to the callback. A readable answer is
+            // reported by outcome.ts's reportAnswer, which dist/tag.js imports from the server that answered
+            // (`<endpoint>/tag-debug.js`, served next to tag.js; one import per page), so the tag carries none of its
+            // formatting. No answer (fetch's error): status 0, both causes named — the server's 403 for an origin not
+            // in its ALLOWED_ORIGINS carries no CORS header, so the browser reports it like a server that is down.
+            (x) => {
+              if (!cfg.debug) return done();
+              if ((x as Response)?.status)
+                return (__LAZY_OUTCOME__ ? import(ep.replace(/\/*$/, '/tag-debug.js')) : Promise.resolve({ default: reportAnswer })).then(
+                  (m: { default: typeof reportAnswer }) => m.default(x as Response, say, done),
+                  (e) => (say((x as Response).status, e), done()),
+                );
+              const message = x + ': server down, or ' + w.location.origin + ' is not in its ALLOWED_ORIGINS';
+              say(0, message);
+              done({ status: 0, error: { message } });
+            },
             cfg.debug,
           )
         : done();

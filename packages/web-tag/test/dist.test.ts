@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeWindow } from '../src/test-utils/harness.js';
 import type { Obj } from '../src/types.js';
 
@@ -14,6 +14,7 @@ import type { Obj } from '../src/types.js';
  */
 export const BUDGET_GZIP = 3360;
 const TAG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag.js');
+const TAG_DEBUG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag-debug.js');
 // Reading fails (and so does this suite) when dist/tag.js was not built: `npm test` builds first.
 const code = readFileSync(TAG, 'utf8');
 
@@ -21,6 +22,7 @@ let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await close?.();
   close = undefined;
+  vi.restoreAllMocks();
 });
 
 describe('dist/tag.js', () => {
@@ -30,8 +32,10 @@ describe('dist/tag.js', () => {
     expect(gz).toBeLessThanOrEqual(BUDGET_GZIP);
   });
 
-  it('is a self-contained IIFE (no import/export/require) and carries no debug traces', () => {
+  it('is a self-contained IIFE (no static import/export/require, one dynamic import: tag-debug.js) and carries no debug traces', () => {
     expect(code).not.toMatch(/\bimport\s*[{*"']|\bexport\s|require\(/);
+    expect(code.match(/\bimport\(/g)).toHaveLength(1);
+    expect(code).not.toContain(' dropped: ');
     expect(code).not.toContain('__DEBUG__');
     expect(code).not.toContain('"forward"');
   });
@@ -85,5 +89,57 @@ describe('dist/tag.js', () => {
     expect((tC.generateEventId as () => string)()).toMatch(/^[0-9a-f-]{36}$/);
     w.cact('trigger', 'lead', {});
     expect(h.sent).toHaveLength(2);
+  });
+
+  it('with debug: imports tag-debug.js from the endpoint (a module loads once per page) and logs every forward\'s outcome, the first ones included', { timeout: 20000 }, async () => {
+    const drop = {
+      results: [{ index: 0, status: 'dropped', destinations: [{ destination: 'default', status: 'dropped', reason: 'no_consent', detail: 'category 2 not granted' }] }],
+    };
+    const h = makeWindow({ fetchResults: [{ status: 202, body: { results: [] } }, { status: 200, body: drop }, 'error', 'error', 'error'] });
+    close = h.close;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const s = h.doc.createElement('script');
+    s.setAttribute('src', 'https://collect.shop.example.com/tag.js');
+    s.setAttribute('data-debug', '1');
+    h.doc.head.appendChild(s);
+    Object.defineProperty(h.doc, 'currentScript', { configurable: true, get: () => s });
+    // Node cannot import https: URLs: the one `import(` of the tag is pointed at the built tag-debug.js, and what
+    // the tag asked for is recorded.
+    const imported: string[] = [];
+    const load = (url: string) => (imported.push(url), import(pathToFileURL(TAG_DEBUG).href));
+    new Function('window', 'load', code.replace(/\bimport\(/, 'load('))(h.w, load);
+    const cact = (h.w as typeof h.w & { cact: (...a: unknown[]) => void }).cact;
+
+    const trigger = (name: string) => new Promise<[string, unknown]>((resolve) => cact('trigger', name, {}, (id: string, o: unknown) => resolve([id, o])));
+    const [[a, oa], [b, ob]] = await Promise.all([trigger('page_view'), trigger('purchase')]);
+    expect(imported).toEqual(['https://collect.shop.example.com/tag-debug.js', 'https://collect.shop.example.com/tag-debug.js']);
+    expect(h.sent.map((x) => x.via)).toEqual(['fetch', 'fetch']);
+    expect(oa).toEqual({ status: 202, results: [] });
+    expect(ob).toEqual({ status: 200, ...drop });
+    // Nothing answered: reported by tag.js itself (the server that serves tag-debug.js may be the one that is down).
+    const [c, oc] = await trigger('lead');
+    expect(imported).toHaveLength(2);
+    expect(oc).toEqual({ status: 0, error: { message: 'TypeError: Failed to fetch: server down, or https://www.shop.example.com is not in its ALLOWED_ORIGINS' } });
+    expect(warn.mock.calls.map((x) => x.map(String).join(' '))).toEqual([
+      `capi-bridge page_view ${a} 202 accepted`,
+      `capi-bridge purchase ${b} 200 default dropped: no_consent (category 2 not granted)`,
+      `capi-bridge lead ${c} 0 TypeError: Failed to fetch: server down, or https://www.shop.example.com is not in its ALLOWED_ORIGINS`,
+    ]);
+  });
+
+  it('with debug, a tag-debug.js that cannot be imported: the status and the import error are logged, the callback still runs', async () => {
+    const h = makeWindow({ fetchResults: [{ status: 202, body: { results: [] } }] });
+    close = h.close;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    new Function('window', 'load', code.replace(/\bimport\(/, 'load('))(h.w, async (url: string) => {
+      throw new TypeError('Failed to fetch dynamically imported module: ' + url);
+    });
+    const cact = (h.w as typeof h.w & { cact: (...a: unknown[]) => void }).cact;
+    cact('config', { endpoint: 'https://collect.example.com', debug: true });
+    const [id, outcome] = await new Promise<[string, unknown]>((resolve) => cact('trigger', 'purchase', {}, (i: string, o: unknown) => resolve([i, o])));
+    expect(outcome).toBeUndefined();
+    expect(warn.mock.calls.map((x) => x.map(String).join(' '))).toEqual([
+      `capi-bridge purchase ${id} 202 TypeError: Failed to fetch dynamically imported module: https://collect.example.com/tag-debug.js`,
+    ]);
   });
 });

@@ -69,7 +69,7 @@ export const SETTINGS = {
     },
   }),
   logLevel: setting<string>({ env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS), default: 'info', doc: 'pino level. The `listening` line is always printed.' }),
-  tagJsPath: setting({ env: 'TAG_JS_PATH', parse: str, default: undefined, shownDefault: '`@capi-bridge/web-tag/tag.js`', doc: 'File served at `/tag.js`.' }),
+  tagJsPath: setting({ env: 'TAG_JS_PATH', parse: str, default: undefined, shownDefault: '`@capi-bridge/web-tag/tag.js`', doc: 'File served at `/tag.js`; `/tag-debug.js` (imported by the tag with `debug`) is the file of that name next to it.' }),
   metricsRequireKey: setting({ env: 'METRICS_REQUIRE_KEY', parse: bool, default: true, doc: '`false` serves `/metrics` without a key.' }),
   statusKeys: setting({
     env: 'STATUS_KEYS', parse: keys('status key'), default: [], shownDefault: 'unset',

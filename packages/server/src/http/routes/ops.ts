@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Router } from 'express';
 import express from 'express';
@@ -37,7 +38,7 @@ export function pauseJson(p: DestinationPause): Record<string, unknown> {
   };
 }
 
-/** /healthz, /readyz, /metrics, /tag.js. */
+/** /healthz, /readyz, /metrics, /tag.js, /tag-debug.js. */
 export function opsRouter(deps: AppDeps): Router {
   const router = express.Router();
 
@@ -79,29 +80,33 @@ export function opsRouter(deps: AppDeps): Router {
   else router.get('/metrics', metricsHandler);
 
   const tagPath = resolveTagPath(deps.config.tagJsPath);
-  let cache: TagCache | undefined;
-  router.get('/tag.js', (req, res) => {
-    let st;
-    try {
-      st = statSync(tagPath);
-    } catch {
-      sendError(res, 503, 'tag_not_built', 'the web tag is not built (run `npm run build -w @capi-bridge/web-tag`)');
-      return;
-    }
-    if (!cache || cache.mtimeMs !== st.mtimeMs || cache.size !== st.size) {
-      const body = readFileSync(tagPath);
-      cache = { mtimeMs: st.mtimeMs, size: st.size, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-    }
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.setHeader('ETag', cache.etag);
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    if (req.headers['if-none-match'] === cache.etag) {
-      res.status(304).end();
-      return;
-    }
-    res.type('application/javascript; charset=utf-8').send(cache.body);
-  });
+  // What tag.js imports (with `debug` only) from the server that answered a forward: the file next to it. Any site
+  // may load both (the tag runs on other origins), so the module import is allowed from everywhere.
+  for (const [route, path] of [['/tag.js', tagPath], ['/tag-debug.js', join(dirname(tagPath), 'tag-debug.js')]] as const) {
+    let cache: TagCache | undefined;
+    router.get(route, (req, res) => {
+      let st;
+      try {
+        st = statSync(path);
+      } catch {
+        sendError(res, 503, 'tag_not_built', `the web tag is not built: no ${route.slice(1)} (run \`npm run build -w @capi-bridge/web-tag\`; with TAG_JS_PATH, keep tag-debug.js next to tag.js)`);
+        return;
+      }
+      if (!cache || cache.mtimeMs !== st.mtimeMs || cache.size !== st.size) {
+        const body = readFileSync(path);
+        cache = { mtimeMs: st.mtimeMs, size: st.size, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      }
+      res.setHeader('Cache-Control', 'public, max-age=300');
+      res.setHeader('ETag', cache.etag);
+      res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      if (req.headers['if-none-match'] === cache.etag) {
+        res.status(304).end();
+        return;
+      }
+      res.type('application/javascript; charset=utf-8').send(cache.body);
+    });
+  }
 
   return router;
 }
