@@ -102,22 +102,22 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
                 user: { consent_categories: c },
               } satisfies TagEvent),
             ),
-            // With `debug`, the outcome (see types.ts Outcome) is logged and handed to the callback. A readable answer is
-            // reported by outcome.ts's reportAnswer, which dist/tag.js imports from the server that answered
-            // (`<endpoint>/tag-debug.js`, served next to tag.js; one import per page), so the tag carries none of its
-            // formatting. No answer (fetch's error): status 0, both causes named — the server's 403 for an origin not
-            // in its ALLOWED_ORIGINS carries no CORS header, so the browser reports it like a server that is down.
-            (x) => {
-              if (!cfg.debug) return done();
-              if ((x as Response)?.status)
-                return (__LAZY_OUTCOME__ ? import(ep.replace(/\/*$/, '/tag-debug.js')) : Promise.resolve({ default: reportAnswer })).then(
-                  (m: { default: typeof reportAnswer }) => m.default(x as Response, say, done),
-                  (e) => (say((x as Response).status, e), done()),
-                );
-              const message = x + ': server down, or ' + w.location.origin + ' is not in its ALLOWED_ORIGINS';
-              say(0, message);
-              done({ status: 0, error: { message } });
-            },
+            // With `debug`, the outcome is logged and handed to the callback. A readable answer: by reportAnswer
+            // (outcome.ts), which dist/tag.js imports from the server that answered (`<endpoint>/tag-debug.js`, next to
+            // tag.js; the browser loads it once), so the tag carries none of its formatting; a failed import is logged
+            // with the status. No answer (fetch's error): status 0 with both causes, here, as the server that serves the
+            // module may be down; the server's 403 for an origin not in its ALLOWED_ORIGINS carries no CORS header, so
+            // the browser reports it like a server that is down. (`message` is a local: send passes one argument.)
+            (x, message?: string) =>
+              !cfg.debug
+                ? done()
+                : (x as Response)?.status
+                  ? (__LAZY_OUTCOME__ ? import(ep.replace(/\/*$/, '/tag-debug.js')) : Promise.resolve({ default: reportAnswer })).then(
+                      (m: { default: typeof reportAnswer }) => m.default(x as Response, say, done),
+                      (e) => (say((x as Response).status, e), done()),
+                    )
+                  : (say(0, (message = x + ': server down, or ' + w.location.origin + ' is not in its ALLOWED_ORIGINS')),
+                    done({ status: 0, error: { message } })),
             cfg.debug,
           )
         : done();
