@@ -19,7 +19,7 @@ type Loose = { [k: string]: Loose } & Obj;
 /**
  * The tag's state machine. `tC` receives `uniqueEventId` and `generateEventId`. All IO goes through
  * `w` (window, document, navigator, fetch) so tests inject their own.
- * Written for size (dist/tag.js has a ~3.3 KB gzip budget): one closure, each event a closure `go(categories)`
+ * Written for size (dist/tag.js has a ~3.2 KB gzip budget): one closure, each event a closure `go(categories)`
  * that runs or drops it once consent is known, and every step that touches the page wrapped by `safe`.
  */
 export function createTag(w: Win, tC: Obj = {}): Tag {
