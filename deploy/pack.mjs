@@ -20,7 +20,7 @@ if (!out) {
 }
 const workspaces = ['@capi-bridge/contract', '@capi-bridge/web-tag', '@capi-bridge/server'];
 if (args.includes('--sandbox')) workspaces.push('@capi-bridge/meta-sandbox');
-for (const built of ['packages/contract/dist/index.js', 'packages/web-tag/dist/tag.js', 'packages/server/dist/cli.js']) {
+for (const built of ['packages/contract/dist/index.js', 'packages/web-tag/dist/tag.js', 'packages/web-tag/dist/tag-debug.js', 'packages/server/dist/cli.js']) {
   if (!existsSync(join(ROOT, built))) {
     process.stderr.write(`pack: ${built} is missing; run \`npm run build\` first\n`);
     process.exit(2);

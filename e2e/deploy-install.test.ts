@@ -41,7 +41,7 @@ describe('deploy: install from packed tarballs, start, /readyz, SIGTERM', () => 
     expect(readdirSync(join(nm, 'better-sqlite3/build/Release')).some((f) => f.endsWith('.node'))).toBe(true);
   });
 
-  it('starts the CLI as the image does, answers /readyz and /tag.js, drains and exits 0 on SIGTERM', async () => {
+  it('starts the CLI as the image does, answers /readyz, /tag.js and /tag-debug.js, drains and exits 0 on SIGTERM', async () => {
     const server = await startService({
       name: 'installed-server',
       command: process.execPath,
@@ -59,6 +59,10 @@ describe('deploy: install from packed tarballs, start, /readyz, SIGTERM', () => 
     expect(await ready.json()).toMatchObject({ status: 'ready', outbox_depth: 0 });
     const tag = await fetch(`${server.url}/tag.js`);
     expect(tag.status).toBe(200);
+    // What tag.js imports with `debug`: shipped in the web-tag tarball next to tag.js.
+    const tagDebug = await fetch(`${server.url}/tag-debug.js`);
+    expect(tagDebug.status).toBe(200);
+    expect(await tagDebug.text()).toContain('export');
     expect(existsSync(join(dataDir, 'outbox.db'))).toBe(true);
     const exit = await server.stop('SIGTERM', 15_000);
     expect(exit).toEqual({ code: 0, signal: null });
