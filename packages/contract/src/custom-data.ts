@@ -21,10 +21,10 @@ type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v == 'object' && v != null && !Array.isArray(v);
 
 /** Finite number, or a numeric string (`"12.50"`); anything else → undefined. */
-export function toFiniteNumber(v: unknown): number | undefined {
+export const toFiniteNumber = (v: unknown): number | undefined => {
   const n = typeof v == 'number' || str(v) ? Number(v) : NaN;
   return isFinite(n) ? n : undefined;
-}
+};
 
 /** Trimmed non-empty string, else undefined. */
 const str = (v: unknown): string | undefined => (typeof v == 'string' && v.trim()) || undefined;
@@ -61,7 +61,7 @@ export function buildStandardCustomData(event: Obj, options: StandardCustomDataO
  * The mapping behind buildStandardCustomData, for an event known to be an object. The web tag calls it
  * without `warn`, so the warning texts stay out of its bundle.
  */
-export function standardCustomData(event: Obj, options: StandardCustomDataOptions, warn?: CustomDataWarn): Obj {
+export const standardCustomData = (event: Obj, options: StandardCustomDataOptions, warn?: CustomDataWarn): Obj => {
   const num = (k: string) => {
     const n = toFiniteNumber(event[k]);
     if (event[k] != null && n === undefined) warn?.(k, 'number');
@@ -117,4 +117,4 @@ export function standardCustomData(event: Obj, options: StandardCustomDataOption
     content_type: (contents[0] && options.contentType) || undefined,
     status: typeof status == 'string' || status === !!status ? status : undefined,
   });
-}
+};
