@@ -22,7 +22,7 @@ type Loose = { [k: string]: Loose } & Obj;
  * Written for size (dist/tag.js has a ~3.2 KB gzip budget): one closure, each event a closure `go(categories)`
  * that runs or drops it once consent is known, and every step that touches the page wrapped by `safe`.
  */
-export function createTag(w: Win, tC: Obj = {}): Tag {
+export const createTag = (w: Win, tC: Obj = {}): Tag => {
   const doc = w.document;
   const cfg = defaultConfig();
   let persistent: Obj = {};
@@ -239,4 +239,4 @@ export function createTag(w: Win, tC: Obj = {}): Tag {
 
   tC.generateEventId = generateEventId;
   return (cmd, ...a) => safe(() => commands[cmd as string]!(...a));
-}
+};
