@@ -45,6 +45,33 @@ export const createTag = (w: Win, tC: Obj = {}): Tag => {
   };
   const allowed = (c?: string[]) => !cfg.consentCategory || c?.includes('' + cfg.consentCategory);
 
+  /** autoPageViews: one paired page_view per in-page URL change (a replace of the same URL is none). */
+  const watch = () => {
+    if (url || !isOn(cfg.autoPageViews)) return;
+    url = w.location.href;
+    // Deferred: routers change the URL first and render (and set the title) after.
+    const changed = () =>
+      setTimeout(() => {
+        const u = w.location.href;
+        const f = w.fbq;
+        if (u == url) return;
+        ref = url;
+        url = u;
+        // An fbevents.js that started without disablePushState sends its own (eid-less) PageView: no second one.
+        if (!f?.callMethod || f.disablePushState) event('page_view', {});
+      });
+    const h = w.history as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const k of ['pushState', 'replaceState']) {
+      const o = h[k]!;
+      h[k] = function (this: unknown) {
+        changed();
+        return o.apply(this, arguments as never);
+      };
+    }
+    w.addEventListener('popstate', changed);
+    w.addEventListener('hashchange', changed);
+  };
+
   /** One event: pixel (unless `mirrored`: the page's own fbq call gets the id, which this returns) and forward. */
   const event = (name: string, props: unknown, config?: Loose, cb?: TriggerCallback, mirrored?: unknown) => {
     if (typeof config == 'function') cb = config; // (a function has no eventId)
@@ -175,33 +202,6 @@ export const createTag = (w: Win, tC: Obj = {}): Tag => {
         },
       set: (v) => (real = v),
     });
-  };
-
-  /** autoPageViews: one paired page_view per in-page URL change (a replace of the same URL is none). */
-  const watch = () => {
-    if (url || !isOn(cfg.autoPageViews)) return;
-    url = w.location.href;
-    // Deferred: routers change the URL first and render (and set the title) after.
-    const changed = () =>
-      setTimeout(() => {
-        const u = w.location.href;
-        const f = w.fbq;
-        if (u == url) return;
-        ref = url;
-        url = u;
-        // An fbevents.js that started without disablePushState sends its own (eid-less) PageView: no second one.
-        if (!f?.callMethod || f.disablePushState) event('page_view', {});
-      });
-    const h = w.history as unknown as Record<string, (...a: unknown[]) => unknown>;
-    for (const k of ['pushState', 'replaceState']) {
-      const o = h[k]!;
-      h[k] = function (this: unknown) {
-        changed();
-        return o.apply(this, arguments as never);
-      };
-    }
-    w.addEventListener('popstate', changed);
-    w.addEventListener('hashchange', changed);
   };
 
   const commands: Record<string, (...a: any[]) => unknown> = {
