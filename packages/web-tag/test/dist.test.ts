@@ -8,11 +8,12 @@ import type { Obj } from '../src/types.js';
 
 /**
  * The size budget of dist/tag.js. The product budget is 3,072 bytes gzip; after two size rounds (3,420 → 3,349 →
- * 3,208, the second moving the reading of a debug forward's answer to tag-debug.js) the last 136 cannot go without
- * removing behaviour users need: even without any of its debug outcome reporting the tag would be 3,085 (see the
- * README's Size section: features users need beat bytes). So the budget is the achieved size, a multiple of 8.
+ * 3,195, the second moving the reading of a debug forward's answer to tag-debug.js) the last 123 cannot go without
+ * removing behaviour users need: the debug outcome reporting that must stay in the tag (it works with the server
+ * down) costs 122 (see the README's Size section: features users need beat bytes). So the budget is the achieved
+ * size rounded up to 8 bytes.
  */
-export const BUDGET_GZIP = 3208;
+export const BUDGET_GZIP = 3200;
 const TAG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag.js');
 const TAG_DEBUG = join(dirname(fileURLToPath(import.meta.url)), '../dist/tag-debug.js');
 // Reading fails (and so does this suite) when dist/tag.js was not built: `npm test` builds first.
