@@ -46,12 +46,12 @@ function decode(s: string): string {
 }
 
 /**
- * Whether the URL from `from` on (its query and fragment) might carry contact information: an `@` or `%40`,
+ * Whether url[from, to) (its query or its fragment) might carry contact information: an `@` or `%40`,
  * a `%2B` (an encoded `+`), or 7 digits in a row. One pass, no copy: most URLs stop here.
  */
-function suspectFrom(url: string, from: number): boolean {
+function suspectFrom(url: string, from: number, to: number): boolean {
   let run = 0;
-  for (let i = from; i < url.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = url.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (++run >= 7) return true;
@@ -67,35 +67,90 @@ function suspectFrom(url: string, from: number): boolean {
 }
 
 /**
- * `url` with every query parameter that carries an e-mail address or a phone number removed (the rest of the
- * URL byte for byte). A warning per removed parameter names the field, the parameter and the kind, never the
- * value. Most URLs have no suspicious query and are returned as is, without splitting.
+ * `url` without contact information: every query parameter that carries an e-mail address or a phone number
+ * is removed, a fragment that carries one is dropped, and a path segment that is an e-mail address (an
+ * unsubscribe or account link) becomes `redacted`; the rest of the URL byte for byte. Only e-mails are looked
+ * for in the path: 7+ digits there are ids far more often than phones. A warning per removal names the field,
+ * the place and the kind, never the value. Most URLs are returned as they are after one scan without a copy.
  */
 export function stripPersonalDataFromUrl(url: string, field: string, warnings: string[]): string {
-  const q = url.indexOf('?');
-  if (q < 0 || !suspectFrom(url, q + 1)) return url;
-  const hash = url.indexOf('#', q);
+  const hash = url.indexOf('#');
   const end = hash < 0 ? url.length : hash;
-  const query = url.slice(q + 1, end);
+  let q = url.indexOf('?');
+  if (q > end) q = -1;
+  const pathEnd = q < 0 ? end : q;
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  const pathAt = pathStart >= 0 && pathStart < pathEnd && hasAt(url, pathStart, pathEnd);
+  const querySuspect = q >= 0 && suspectFrom(url, q + 1, end);
+  const fragmentSuspect = hash >= 0 && suspectFrom(url, hash + 1, url.length);
+  if (!pathAt && !querySuspect && !fragmentSuspect) return url;
+
+  let path = url.slice(0, pathEnd);
+  if (pathAt) {
+    const segments = path.slice(pathStart).split('/');
+    let replaced = false;
+    for (let i = 0; i < segments.length; i++) {
+      if (!EMAIL_IN_TEXT.test(decode(segments[i]!))) continue;
+      segments[i] = 'redacted';
+      replaced = true;
+    }
+    if (replaced) {
+      path = path.slice(0, pathStart) + segments.join('/');
+      warnings.push(`${field}: a path segment carried an e-mail address, replaced by "redacted"`);
+    }
+  }
+  let query = q < 0 ? '' : url.slice(q, end);
+  if (querySuspect) query = withoutPersonalPairs(query.slice(1), field, 'query parameter', warnings);
+  let fragment = hash < 0 ? '' : url.slice(hash);
+  if (fragmentSuspect) {
+    // Client-side state, never needed by Meta: dropped whole when any of it is contact information.
+    const body = fragment.slice(1);
+    const kind = personalDataKind('', decode(body)) ?? body.split('&').map(pairContact).find((c) => c !== undefined)?.kind;
+    if (kind !== undefined) {
+      fragment = '';
+      warnings.push(`${field}: the fragment carried ${article(kind)}, removed`);
+    }
+  }
+  return path + query + fragment;
+}
+
+/** The contact information in a `key=value` pair, found in its value or in its key. */
+function pairContact(pair: string): { kind: PersonalKind; key: string; inKey: boolean } | undefined {
+  const eq = pair.indexOf('=');
+  const key = decode(eq < 0 ? pair : pair.slice(0, eq));
+  const keyKind = personalDataKind('', key);
+  if (keyKind !== undefined) return { kind: keyKind, key, inKey: true };
+  const kind = personalDataKind(key, eq < 0 ? '' : decode(pair.slice(eq + 1)));
+  return kind === undefined ? undefined : { kind, key, inKey: false };
+}
+
+const article = (kind: PersonalKind): string => (kind === 'e-mail address' ? 'an e-mail address' : 'a phone number');
+
+/**
+ * `?` + the `&`-separated pairs of `pairs` that carry no contact information ('' when none is left). A
+ * warning per removed pair names it (`<label> "<key>"`, or `a <label>` when the key itself is contact
+ * information or long), never the value.
+ */
+function withoutPersonalPairs(pairs: string, field: string, label: string, warnings: string[]): string {
   const kept: string[] = [];
-  let removed = false;
-  for (const pair of query.split('&')) {
-    const eq = pair.indexOf('=');
-    const key = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
-    const keyKind = personalDataKind('', key);
-    const kind = keyKind ?? personalDataKind(key, value);
-    if (kind === undefined) {
+  for (const pair of pairs.split('&')) {
+    const contact = pairContact(pair);
+    if (contact === undefined) {
       kept.push(pair);
       continue;
     }
-    removed = true;
-    const name = keyKind !== undefined || key.length > 40 ? 'a query parameter' : `query parameter ${JSON.stringify(key)}`;
-    warnings.push(`${field}: ${name} carried ${kind === 'e-mail address' ? 'an e-mail address' : 'a phone number'}, removed`);
+    const name = contact.inKey || contact.key.length > 40 ? `a ${label}` : `${label} ${JSON.stringify(contact.key)}`;
+    warnings.push(`${field}: ${name} carried ${article(contact.kind)}, removed`);
   }
-  if (!removed) return url;
-  const rest = hash < 0 ? '' : url.slice(hash);
-  return kept.length === 0 ? url.slice(0, q) + rest : `${url.slice(0, q + 1)}${kept.join('&')}${rest}`;
+  return kept.length === 0 ? '' : `?${kept.join('&')}`;
+}
+
+/** Whether url[from, to) holds an `@` or its encoding `%40`. */
+function hasAt(url: string, from: number, to: number): boolean {
+  const at = url.indexOf('@', from);
+  if (at >= 0 && at < to) return true;
+  const enc = url.indexOf('%40', from);
+  return enc >= 0 && enc < to;
 }
 
 /**
