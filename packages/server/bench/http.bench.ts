@@ -34,6 +34,12 @@ import { spawnServer, TEST_API_KEY, TEST_ORIGIN, TEST_PIXEL } from '../test/supp
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DELIVERY_EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 100_000);
+/**
+ * BENCH_ROUNDS: runs per variant and scenario (default 2 with BENCH_BASELINE, else 1). The order of the two
+ * builds alternates from round to round: the second server run of a scenario measured up to ~9 % slower than
+ * the first with the same build (a fixed baseline-then-current order biased every ratio against `current`).
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_BASELINE ? 2 : 1));
 /** BENCH_ONLY=collect,events,delivery runs a subset (the bare baseline always runs with collect). */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'collect,events,delivery').split(',').map((x) => x.trim()));
 /** BENCH_CPU_PROF=<dir>: the capi-bridge processes write V8 CPU profiles there (node --cpu-prof). */
@@ -131,13 +137,19 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'capi-bridge-bench-'));
   const step = (m: string): void => console.error(`[bench] ${m}`);
   const name = (base: string, v: Variant): string => (labelled ? `${base} — ${v.label}` : base);
-  /** Scenario name → row per variant label, for the ratio lines. */
-  const byScenario = new Map<string, Map<string, Row>>();
+  /** Scenario name → rows per variant label (one per round), for the ratio lines. */
+  const byScenario = new Map<string, Map<string, Row[]>>();
+  let round = 0;
   const add = (scenario: string, v: Variant, row: Row): void => {
+    if (ROUNDS > 1) row.name += ` (round ${round + 1})`;
     rows.push(row);
     let m = byScenario.get(scenario);
     if (!m) byScenario.set(scenario, (m = new Map()));
-    m.set(v.label, row);
+    m.set(v.label, [...(m.get(v.label) ?? []), row]);
+  };
+  /** Every variant once per round, the order reversed every other round. */
+  const eachRound = async (run: (v: Variant) => Promise<void>): Promise<void> => {
+    for (round = 0; round < ROUNDS; round++) for (const v of round % 2 === 0 ? vs : [...vs].reverse()) await run(v);
   };
 
   let bareRow: Row | undefined;
@@ -163,7 +175,7 @@ async function main(): Promise<void> {
       add(scenario, v, { name: name(scenario, v), reqPerSec: c.requests.average, eventsPerSec: c.requests.average, p50: c.latency.p50, p99: c.latency.p99, errors: c.non2xx + c.errors, peakRssMb: peakRssMb(s1.proc.pid), cores });
       await s1.stop(60_000);
     };
-    for (const ingestOnly of INGEST_ONLY ? [false, true] : [false]) for (const v of vs) await runCollect(ingestOnly, v);
+    for (const ingestOnly of INGEST_ONLY ? [false, true] : [false]) await eachRound((v) => runCollect(ingestOnly, v));
   }
 
   if (ONLY.has('events')) {
@@ -180,14 +192,14 @@ async function main(): Promise<void> {
       add(scenario, v, { name: name(scenario, v), reqPerSec: a.requests.average, eventsPerSec: a.requests.average * 500, p50: a.latency.p50, p99: a.latency.p99, errors: a.non2xx + a.errors, peakRssMb: peakRssMb(s2.proc.pid), cores });
       await s2.stop(PROF_DIR ? 60_000 : 1000); // a killed process writes no profile
     };
-    for (const ingestOnly of INGEST_ONLY ? [false, true] : [false]) for (const v of vs) await runEvents(ingestOnly, v);
+    for (const ingestOnly of INGEST_ONLY ? [false, true] : [false]) await eachRound((v) => runEvents(ingestOnly, v));
   }
 
   if (ONLY.has('delivery')) {
     // 4. outbox → sandbox delivery: the outbox file is filled by the variant's own outbox class (its layout).
     const dest: DestinationConfig = { id: TEST_PIXEL, pixelId: TEST_PIXEL, matchPolicy: 'commanders-act', contentType: 'product', defaultActionSource: 'website', sendAllProperties: false };
     const scenario = `outbox → sandbox delivery (${DELIVERY_EVENTS.toLocaleString('en-US')} events)`;
-    for (const v of vs) {
+    await eachRound(async (v) => {
       step(`${name('delivery', v)}: filling the outbox`);
       const mod = (await import(pathToFileURL(join(v.root, 'packages/server/dist/outbox/sqlite.js')).href)) as { SqliteOutbox: new (path: string, o: { maxDepth: number }) => Outbox };
       const outboxPath = join(dataDir, `delivery-${rows.length}.db`);
@@ -229,7 +241,7 @@ async function main(): Promise<void> {
       };
       add(scenario, v, { name: name(scenario, v), reqPerSec: NaN, eventsPerSec: sent / secs, p50: p(0.5), p99: p(0.99), errors: DELIVERY_EVENTS - sent, peakRssMb: peakRssMb(s3.proc.pid), cores });
       await s3.stop(1000);
-    }
+    });
   }
   await sandbox.stop();
 
@@ -239,10 +251,13 @@ async function main(): Promise<void> {
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(`| ${r.name} | ${f(r.reqPerSec)} | ${f(r.eventsPerSec)} | ${f(r.p50)} | ${f(r.p99)} | ${r.errors} | ${f(r.peakRssMb)} | ${r.cores} |`);
   console.log('');
+  /** Geometric mean (of rates or ratios). */
+  const gmean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
   for (const [scenario, perVariant] of byScenario) {
     for (const v of vs) {
-      const row = perVariant.get(v.label);
-      if (!row) continue;
+      const runs = perVariant.get(v.label);
+      if (!runs) continue;
+      const row = { ...runs[0]!, reqPerSec: gmean(runs.map((r) => r.reqPerSec)), eventsPerSec: gmean(runs.map((r) => r.eventsPerSec)) };
       const who = labelled ? ` (${v.label})` : '';
       if (scenario.startsWith('/collect') && bareRow) {
         const ratio = row.reqPerSec / bareRow.reqPerSec;
@@ -255,7 +270,11 @@ async function main(): Promise<void> {
     }
     if (labelled) {
       const [base, cur] = vs.map((v) => perVariant.get(v.label));
-      if (base && cur) console.log(`  → ${scenario}: current / baseline = ${(cur.eventsPerSec / base.eventsPerSec).toFixed(2)}×`);
+      if (base && cur) {
+        const ratios = cur.map((c, i) => c.eventsPerSec / base[i]!.eventsPerSec);
+        const each = ratios.length > 1 ? ` (per round, order alternating: ${ratios.map((r) => r.toFixed(2)).join(', ')})` : '';
+        console.log(`  → ${scenario}: current / baseline = ${gmean(ratios).toFixed(2)}×${each}`);
+      }
     }
   }
 }

@@ -154,19 +154,11 @@ function hasAt(url: string, from: number, to: number): boolean {
 }
 
 /**
- * One pass: whether `s` could hold contact information at all (an `@`, or 7 digits in a row, phone
+ * Whether `s` could hold contact information at all (an `@`, or 7 digits in a row, phone
  * separators aside). Nearly every string fails it, so the regexes above run only on the rest.
  */
 function suspect(s: string): boolean {
-  let run = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++run >= 7) return true;
-    } else if (c === 64) return true;
-    else if (c !== 43 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 32) run = 0;
-  }
-  return false;
+  return s.includes('@') || hasSevenDigits(s);
 }
 
 /** custom_data keys of the standard mapping: their names are never contact information (values still are checked). */
