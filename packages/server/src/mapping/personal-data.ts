@@ -154,11 +154,21 @@ function hasAt(url: string, from: number, to: number): boolean {
 }
 
 /**
- * Whether `s` could hold contact information at all (an `@`, or 7 digits in a row, phone
- * separators aside). Nearly every string fails it, so the regexes above run only on the rest.
+ * One pass: whether `s` could hold contact information at all (an `@`, or 7 digits in a row, phone
+ * separators aside). Nearly every string fails it, so the regexes above run only on the rest. (Written
+ * out rather than `includes('@') || hasSevenDigits(s)`: every custom_data string passes here, and the
+ * second scan measured 2–4 % of the mapping bench.)
  */
 function suspect(s: string): boolean {
-  return s.includes('@') || hasSevenDigits(s);
+  let run = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= 7) return true;
+    } else if (c === 64) return true;
+    else if (c !== 43 && c !== 45 && c !== 46 && c !== 40 && c !== 41 && c !== 32) run = 0;
+  }
+  return false;
 }
 
 /** custom_data keys of the standard mapping: their names are never contact information (values still are checked). */
