@@ -21,7 +21,8 @@ export async function waitForPairs(
       const events = (await sandboxEvents(sandboxUrl, { pixel: PIXEL_ID })).filter(select);
       const { pairs, browserOnly } = pairByEventId(events);
       if (pairs.length >= expectedBrowser && browserOnly.length === 0) return { pairs, events };
-      return undefined;
+      // Thrown, so a timeout says what the sandbox held (waitFor keeps the last error).
+      throw new Error(`${pairs.length} pairs [${pairs.map((p) => p.browser.eventName).join(', ')}], browser only [${browserOnly.map((e) => e.eventName).join(', ')}], ${events.length} events [${events.map((e) => `${e.source}:${e.eventName}:${e.status}`).join(', ')}]`);
     },
     { timeoutMs, what: `${expectedBrowser} browser/server pairs in the sandbox` },
   );

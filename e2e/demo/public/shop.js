@@ -144,8 +144,21 @@
         writeJson('demo_last_order', order);
       }
     }
+    addChrome();
     render(name);
   });
+
+  /** What every page shows besides its own content: the event log and the consent banner. */
+  function addChrome() {
+    var log = document.createElement('aside'); log.id = 'event-log'; log.setAttribute('aria-live', 'polite');
+    log.innerHTML = '<h2>Events fired on this page</h2><ol></ol>';
+    var banner = document.createElement('div'); banner.id = 'consent-banner'; banner.hidden = true;
+    banner.innerHTML = '<p>We use advertising cookies (Meta Pixel) to measure our ads. Do you accept?</p>'
+      + '<button id="consent-accept" type="button">Accept</button> <button id="consent-refuse" type="button">Refuse</button>';
+    document.body.appendChild(log);
+    document.body.appendChild(banner);
+    draw();
+  }
 
   function render(name) {
     var header = document.getElementById('shop-header');

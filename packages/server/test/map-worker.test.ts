@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve.js';
 import { MapPool, type MapFallbackReason } from '../src/ingest/map-pool.js';
-import type { EnqueueItem, EnqueueResult, Outbox } from '../src/outbox/types.js';
+import type { EnqueueItem, EnqueueResult } from '../src/outbox/types.js';
+import { NullOutbox } from './support/null-outbox.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { build } from './support/map-build.js';
 import { purchase } from './support/events.js';
@@ -11,23 +12,15 @@ const NOW = 1_760_000_000_000;
 const buildModule = new URL('./support/map-build.ts', import.meta.url).href;
 
 /** Records what is enqueued (the stored JSON text and the event as JSON.stringify sees it). */
-class RecordingOutbox implements Outbox {
+class RecordingOutbox extends NullOutbox {
   stored: Array<{ dest: string; json: string; stringified: string; head: [string, number, string, string] }> = [];
-  async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
+  override async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     for (const it of items) {
       const e = it.event;
       this.stored.push({ dest: it.destinationId, json: it.json ?? JSON.stringify(e), stringified: JSON.stringify(e), head: [e.event_id, e.event_time, e.action_source, e.event_name] });
     }
     return { ok: true };
   }
-  async claim() { return []; }
-  async ack() {}
-  async retryLater() {}
-  async deadLetter() {}
-  async depth() { return 0; }
-  async listDeadLetters() { return []; }
-  async replayDeadLetters() { return 0; }
-  async close() {}
 }
 
 const config = () => resolveConfig({

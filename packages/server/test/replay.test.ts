@@ -4,25 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve.js';
-import type { EnqueueItem, EnqueueResult, Outbox } from '../src/outbox/types.js';
+import type { EnqueueItem, EnqueueResult } from '../src/outbox/types.js';
+import { NullOutbox } from './support/null-outbox.js';
 import { startServer, type RunningServer } from '../src/server.js';
 
 const API_KEY = 'replay-test-key-0123456789';
 
-class RecordingOutbox implements Outbox {
+class RecordingOutbox extends NullOutbox {
   ids: string[] = [];
-  async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
+  override async enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult> {
     for (const it of items) this.ids.push(it.event.event_id);
     return { ok: true };
   }
-  async claim() { return []; }
-  async ack() {}
-  async retryLater() {}
-  async deadLetter() {}
-  async depth() { return 0; }
-  async listDeadLetters() { return []; }
-  async replayDeadLetters() { return 0; }
-  async close() {}
 }
 
 let server: RunningServer;

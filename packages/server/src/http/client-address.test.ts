@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/resolve.js';
 import { createLogger } from '../log.js';
-import type { EnqueueItem, EnqueueResult, Outbox } from '../outbox/types.js';
 import { startServer, type RunningServer } from '../server.js';
+import { NullOutbox } from '../../test/support/null-outbox.js';
 import { forwardedHeaderWarning, rateLimitKey } from './client-address.js';
 import { RateLimiter } from './rate-limit.js';
 
@@ -45,17 +45,6 @@ describe('rate-limit key', () => {
   });
 });
 
-class NullOutbox implements Outbox {
-  async enqueue(_items: readonly EnqueueItem[]): Promise<EnqueueResult> { return { ok: true }; }
-  async claim() { return []; }
-  async ack() {}
-  async retryLater() {}
-  async deadLetter() {}
-  async depth() { return 0; }
-  async listDeadLetters() { return []; }
-  async replayDeadLetters() { return 0; }
-  async close() {}
-}
 
 describe('POST /collect rate limit (real HTTP)', () => {
   let server: RunningServer;
