@@ -21,15 +21,17 @@ export function clientReader(trustProxy: boolean | number | string): (req: Incom
   const trust = trustProxy === true ? () => true
     : typeof trustProxy === 'number' ? (_a: string, hop: number) => hop < trustProxy
       : proxyaddr.compile(trustProxy === false ? [] : trustProxy.split(',').map((v) => v.trim()));
-  const fromProxy = (req: IncomingMessage): boolean => trust(req.socket.remoteAddress ?? '', 0);
   return (req) => {
     const raw = req.socket.remoteAddress === undefined ? undefined : proxyaddr(req, trust);
     const ip = raw === undefined || raw === '' ? undefined : raw.startsWith('::ffff:') ? raw.slice(7) : raw;
+    /** Whether the direct peer is a trusted proxy (asked once per request, and only if a header needs it). */
+    let trusted: boolean | undefined;
+    const fromProxy = (): boolean => (trusted ??= trust(req.socket.remoteAddress ?? '', 0));
     return {
       ip,
       hostname() {
         let host = header(req, 'x-forwarded-host');
-        if (!host || !fromProxy(req)) host = header(req, 'host');
+        if (!host || !fromProxy()) host = header(req, 'host');
         else if (host.includes(',')) host = host.slice(0, host.indexOf(',')).trimEnd();
         if (!host) return undefined;
         const offset = host[0] === '[' ? host.indexOf(']') + 1 : 0;
@@ -38,7 +40,7 @@ export function clientReader(trustProxy: boolean | number | string): (req: Incom
       },
       secure() {
         const socketProto = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-        if (!fromProxy(req)) return socketProto === 'https';
+        if (!fromProxy()) return socketProto === 'https';
         const h = header(req, 'x-forwarded-proto') || socketProto;
         const comma = h.indexOf(',');
         return (comma === -1 ? h : h.slice(0, comma)).trim() === 'https';
